@@ -1,0 +1,184 @@
+/*
+ * dispatch.c — running one op on the cheapest device.
+ *
+ * For each usable device: its own estimate() plus the cost of moving every
+ * input that is not already valid in its memory space (and nothing else).
+ * Order: cost, then the device that already holds more inputs, then
+ * plugins before the reference backend, then device index. The op runs on
+ * the first; if that fails with a device failure (out of memory, device
+ * lost, device error, unsupported) it runs on the next, and so on. Inputs
+ * are never written, so a failed attempt loses nothing. TRUENO_LOG=dispatch
+ * prints every decision.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct candidate {
+    tn_device *dev;
+    double estimate_ns, move_ns, cost_ns;
+    int holds;
+} candidate;
+
+static int cmp_candidate(const void *pa, const void *pb)
+{
+    const candidate *a = pa, *b = pb;
+    if (a->cost_ns != b->cost_ns) return a->cost_ns < b->cost_ns ? -1 : 1;
+    if (a->holds != b->holds) return a->holds > b->holds ? -1 : 1;
+    bool ra = a->dev->plugin_index < 0, rb = b->dev->plugin_index < 0;
+    if (ra != rb) return ra ? 1 : -1;
+    return a->dev->index < b->dev->index ? -1 : 1;
+}
+
+static bool is_device_failure(trueno_status s)
+{
+    return s == TRUENO_DEVICE_OUT_OF_MEMORY || s == TRUENO_DEVICE_LOST ||
+           s == TRUENO_DEVICE_ERROR || s == TRUENO_OUT_OF_MEMORY || s == TRUENO_UNSUPPORTED;
+}
+
+static void describe_op(const trueno_op_info *info, uint32_t dtype,
+                        const trueno_tensor *const *in, size_t n_in,
+                        trueno_tensor *const *out, size_t n_out, char *buf, size_t size)
+{
+    size_t used = (size_t)snprintf(buf, size, "%s %s", info->name, trueno_dtype_name(dtype));
+    char sh[160];
+    for (size_t i = 0; i < n_in && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? "," : " ",
+                                 tn_shape_str(in[i]->rank, in[i]->shape, sh, sizeof sh));
+    for (size_t i = 0; i < n_out && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, " -> %s",
+                                 tn_shape_str(out[i]->rank, out[i]->shape, sh, sizeof sh));
+}
+
+/* Frees what a failed attempt allocated for the outputs on device d. */
+static void drop_outputs(trueno_tensor *const *out, size_t n_out, const tn_device *d)
+{
+    for (size_t i = 0; i < n_out; i++) {
+        tn_storage *st = out[i]->st;
+        if (!d->host_memory && st->dev_buf[d->index]) {
+            d->handle.vtable->buffer_free(d->handle.impl, st->dev_buf[d->index]);
+            st->dev_buf[d->index] = NULL;
+        }
+        st->dev_valid[d->index] = false;
+        st->host_valid = false;
+    }
+}
+
+static trueno_status attempt(const candidate *c, trueno_op_desc *op,
+                             const trueno_tensor *const *in, trueno_tensor_desc *in_desc,
+                             trueno_tensor *const *out, trueno_tensor_desc *out_desc)
+{
+    tn_device *d = c->dev;
+    trueno_status s = TRUENO_OK;
+    for (size_t i = 0; i < op->n_inputs && s == TRUENO_OK; i++) {
+        s = tn_storage_ensure_on(in[i]->st, d);
+        in_desc[i].buffer = tn_storage_buffer_for(in[i]->st, d);
+    }
+    for (size_t i = 0; i < op->n_outputs && s == TRUENO_OK; i++) {
+        s = tn_storage_alloc_on(out[i]->st, d);
+        out_desc[i].buffer = tn_storage_buffer_for(out[i]->st, d);
+    }
+    if (s == TRUENO_OK) s = d->handle.vtable->execute(d->handle.impl, op);
+    if (s == TRUENO_DEVICE_LOST) d->lost = true;
+    return s;
+}
+
+trueno_status tn_dispatch(trueno_runtime *rt, uint32_t opcode, uint32_t dtype,
+                          const trueno_tensor *const *in, size_t n_in,
+                          trueno_tensor *const *out, size_t n_out,
+                          const trueno_op_params *params)
+{
+    const trueno_op_info *info = tn_op_info(opcode);
+    TN_ASSERT(info && n_in <= 4 && n_out <= 2);
+    trueno_tensor_desc in_desc[4], out_desc[2];
+    const trueno_tensor_desc *in_ptr[4], *out_ptr[2];
+    for (size_t i = 0; i < n_in; i++) {
+        tn_tensor_desc_fill(in[i], NULL, &in_desc[i]);
+        in_ptr[i] = &in_desc[i];
+    }
+    for (size_t i = 0; i < n_out; i++) {
+        tn_tensor_desc_fill(out[i], NULL, &out_desc[i]);
+        out_ptr[i] = &out_desc[i];
+    }
+    trueno_op_desc op = {
+        .struct_size = sizeof op, .op = opcode, .dtype = dtype,
+        .n_inputs = (uint32_t)n_in, .n_outputs = (uint32_t)n_out,
+        .inputs = in_ptr, .outputs = out_ptr, .params = params,
+    };
+    char what[512];
+    describe_op(info, dtype, in, n_in, out, n_out, what, sizeof what);
+
+    tn_runtime_lock(rt);
+    candidate cands[TN_MAX_DEVICES];
+    size_t n = 0;
+    for (size_t i = 0; i < rt->n_devices; i++) {
+        tn_device *d = &rt->devices[i];
+        if (d->lost || (rt->force_backend && strcmp(rt->force_backend, d->plugin_name)))
+            continue;
+        double est = 0;
+        if (d->handle.vtable->estimate(d->handle.impl, &op, &est) != TRUENO_OK) continue;
+        candidate *c = &cands[n++];
+        c->dev = d;
+        c->estimate_ns = est > 0 ? est : 0;
+        c->move_ns = 0;
+        c->holds = 0;
+        for (size_t k = 0; k < n_in; k++) {
+            c->move_ns += tn_storage_move_cost(in[k]->st, d);
+            c->holds += tn_storage_valid_on(in[k]->st, d);
+        }
+        c->cost_ns = c->estimate_ns + c->move_ns;
+    }
+    if (n == 0) {
+        tn_runtime_unlock(rt);
+        if (rt->force_backend)
+            return tn_error(TRUENO_UNSUPPORTED,
+                            "%s: the forced backend '%s' cannot run it (or is not loaded). "
+                            "Hint: unset TRUENO_FORCE_BACKEND or force another backend",
+                            what, rt->force_backend);
+        return tn_error(TRUENO_UNSUPPORTED, "%s: no device can run this op", what);
+    }
+    qsort(cands, n, sizeof *cands, cmp_candidate);
+
+    if (tn_log_enabled(TN_LOG_CAT_DISPATCH)) {
+        char line[2048];
+        size_t used = 0;
+        for (size_t i = 0; i < n && used < sizeof line; i++)
+            used += (size_t)snprintf(line + used, sizeof line - used,
+                                     "%s%s '%s' %.0f ns (estimate %.0f + move %.0f)",
+                                     i ? "; " : "", cands[i].dev->plugin_name,
+                                     cands[i].dev->props->name, cands[i].cost_ns,
+                                     cands[i].estimate_ns, cands[i].move_ns);
+        tn_log(TN_LOG_CAT_DISPATCH, "dispatch", "%s: %s => %s", what, line,
+               cands[0].dev->plugin_name);
+    }
+
+    char failures[1024] = "";
+    size_t used = 0;
+    trueno_status s = TRUENO_UNSUPPORTED;
+    for (size_t i = 0; i < n; i++) {
+        tn_device *d = cands[i].dev;
+        if (d->lost) continue; /* lost while an earlier candidate ran */
+        s = attempt(&cands[i], &op, in, in_desc, out, out_desc);
+        if (s == TRUENO_OK) {
+            for (size_t k = 0; k < n_out; k++) tn_storage_mark_written(out[k]->st, d);
+            __atomic_add_fetch(&d->ops_run, 1, __ATOMIC_RELAXED);
+            tn_set_last_backend(d->plugin_name);
+            tn_runtime_unlock(rt);
+            return TRUENO_OK;
+        }
+        drop_outputs(out, n_out, d);
+        if (!is_device_failure(s)) { /* the op itself is wrong: no retry */
+            tn_runtime_unlock(rt);
+            return tn_error(s, "%s: %s (reported by %s '%s')", what, trueno_status_string(s),
+                            d->plugin_name, d->props->name);
+        }
+        if (used < sizeof failures)
+            used += (size_t)snprintf(failures + used, sizeof failures - used, "%s%s: %s",
+                                     used ? "; " : "", d->plugin_name, trueno_status_string(s));
+        tn_log(TRUENO_LOG_WARN, "dispatch", "%s failed on %s '%s' (%s)%s", what,
+               d->plugin_name, d->props->name, trueno_status_string(s),
+               i + 1 < n ? "; running it on the next cheapest device" : "");
+    }
+    tn_runtime_unlock(rt);
+    return tn_error(s, "%s: every device that could run it failed (%s)", what, failures);
+}

@@ -1,0 +1,222 @@
+/*
+ * internal.h — what the core's files share. Nothing here is public.
+ *
+ *   error.c      last-error messages, status strings, shape formatting
+ *   log.c        TRUENO_LOG categories and the one printing function
+ *   alloc.c      the one allocator hook every core allocation goes through
+ *   cost_cache.c measured cost-model figures kept across runs
+ *   dtype.c      element load/store, float16/bfloat16 rounding, promotion
+ *   threadpool.c the runtime's one pool behind trueno_host.parallel_for
+ *   loader.c     plugin discovery, handshake, validation
+ *   runtime.c    runtime lifetime, host services, introspection
+ *   tensor.c     storages with per-memory-space copies, tensors, views
+ *   dispatch.c   cost-based device choice, transfers, fallback
+ *   ops.c        public op entry points: checks, promotion, output shapes
+ *   reference/   the built-in reference backend (a device like any other)
+ */
+#ifndef TRUENO_INTERNAL_H
+#define TRUENO_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "trueno/trueno.h"
+
+/* Broken invariants inside the library (never user errors). */
+#define TN_ASSERT(cond)                                                       \
+    do {                                                                      \
+        if (!(cond)) tn_assert_fail(#cond, __FILE__, __LINE__);               \
+    } while (0)
+_Noreturn void tn_assert_fail(const char *expr, const char *file, int line);
+
+#define TN_MAX_DEVICES 64
+#define TN_HOST_ALIGN 64
+#define TN_REFERENCE_NAME "reference"
+
+/* ---- alloc.c ------------------------------------------------------------ */
+void *tn_malloc(size_t bytes);
+void *tn_calloc(size_t n, size_t size);
+void *tn_realloc(void *p, size_t bytes);
+void tn_free(void *p);
+char *tn_strdup(const char *s);
+void *tn_aligned_alloc(size_t alignment, size_t bytes);
+void tn_aligned_free(void *p);
+
+/* ---- error.c ------------------------------------------------------------ */
+/* Sets this thread's last error from a printf format and returns `status`. */
+trueno_status tn_error(trueno_status status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Writes "(3,4)" / "()" for a shape into buf. Returns buf. */
+const char *tn_shape_str(size_t rank, const int64_t *shape, char *buf,
+                         size_t size);
+void tn_set_last_backend(const char *name);
+
+/* ---- log.c -------------------------------------------------------------- */
+enum {
+    TN_LOG_CAT_LOADER = 1u << 8,
+    TN_LOG_CAT_DISPATCH = 1u << 9
+};
+/* Re-reads TRUENO_LOG (called by trueno_runtime_create). */
+void tn_log_configure(void);
+/* `what` is a trueno_log_level or a TN_LOG_CAT_* category. */
+bool tn_log_enabled(unsigned what);
+void tn_log(unsigned what, const char *source, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- dtype.c ------------------------------------------------------------ */
+bool tn_dtype_valid(uint32_t dtype);
+bool tn_dtype_is_float(uint32_t dtype);
+bool tn_dtype_is_int(uint32_t dtype); /* signed or unsigned, not bool */
+/* NumPy 2 result_type for two arrays, with OPS.md's int/float rule. */
+trueno_dtype tn_promote(trueno_dtype a, trueno_dtype b);
+/* Element i (in elements from `base`) as double / as int64; any dtype. */
+double tn_load_f64(const void *base, uint32_t dtype, int64_t i);
+int64_t tn_load_i64(const void *base, uint32_t dtype, int64_t i);
+/* Stores with the conversion rules of CAST (see trueno_abi.h). */
+void tn_store_f64(void *base, uint32_t dtype, int64_t i, double v);
+void tn_store_i64(void *base, uint32_t dtype, int64_t i, int64_t v);
+uint16_t tn_f64_to_f16(double x);
+uint16_t tn_f64_to_bf16(double x);
+float tn_f16_to_f32(uint16_t h);
+float tn_bf16_to_f32(uint16_t h);
+
+/* ---- cost_cache.c ------------------------------------------------------- */
+/* Measured cost figures kept across runs under the user's cache dir. */
+bool tn_cost_cache_load(const char *key, double *values, size_t n);
+void tn_cost_cache_save(const char *key, const double *values, size_t n);
+
+/* ---- threadpool.c ------------------------------------------------------- */
+typedef struct tn_pool tn_pool;
+tn_pool *tn_pool_create(uint32_t n_threads);
+void tn_pool_destroy(tn_pool *pool);
+trueno_status tn_pool_set_threads(tn_pool *pool, uint32_t n_threads);
+uint32_t tn_pool_threads(const tn_pool *pool);
+trueno_status tn_pool_parallel_for(tn_pool *pool, int64_t n, int64_t grain,
+                                   trueno_range_fn fn, void *arg);
+
+/* ---- devices and plugins ------------------------------------------------ */
+typedef struct tn_plugin tn_plugin;
+
+typedef struct tn_device {
+    trueno_device handle;          /* copy of what the plugin gave */
+    const trueno_device_props *props;
+    int plugin_index;              /* in rt->plugins; -1 for the reference */
+    const char *plugin_name;
+    uint32_t index;
+    bool host_memory;
+    bool lost;
+    uint64_t ops_run;
+} tn_device;
+
+struct tn_plugin {
+    char *file;
+    char *name;
+    char *version;
+    char *reason_text;
+    trueno_plugin_status status;
+    trueno_plugin_reason reason;
+    uint32_t abi_major, abi_minor;
+    void *dl;
+    const trueno_plugin *desc;
+    void *instance;
+    uint32_t n_devices;
+};
+
+struct trueno_runtime {
+    pthread_mutex_t lock;          /* recursive: guards storages and devices */
+    trueno_host host;
+    tn_pool *pool;
+    char **search_dirs;
+    size_t n_search_dirs;
+    tn_plugin *plugins;
+    size_t n_plugins;
+    tn_device devices[TN_MAX_DEVICES];
+    size_t n_devices;
+    char *force_backend;           /* NULL: choose by cost */
+    void *reference_instance;
+    long live_storages;            /* for the destroy-time check */
+};
+
+/* loader.c: fills rt->search_dirs, rt->plugins and appends devices. */
+trueno_status tn_loader_load(trueno_runtime *rt,
+                             const trueno_runtime_options *opts);
+void tn_loader_unload(trueno_runtime *rt);
+/* Adds one probed device to rt->devices (used by the loader and for the
+ * reference backend). Returns false when the table is full. */
+bool tn_runtime_add_device(trueno_runtime *rt, int plugin_index,
+                           const char *plugin_name,
+                           const trueno_device *dev);
+void tn_runtime_lock(trueno_runtime *rt);
+void tn_runtime_unlock(trueno_runtime *rt);
+
+/* reference/ref_backend.c */
+trueno_status tn_reference_create(const trueno_host *host, void **instance,
+                                  const trueno_device **device);
+void tn_reference_destroy(void *instance);
+
+/* ---- tensor.c ----------------------------------------------------------- */
+typedef struct tn_storage {
+    long refcount;                 /* atomic */
+    trueno_runtime *rt;
+    size_t bytes;
+    void *host;                    /* NULL until needed */
+    bool host_owned;               /* false for borrowed memory */
+    bool host_valid;
+    void *dev_buf[TN_MAX_DEVICES];
+    bool dev_valid[TN_MAX_DEVICES];
+    int pending_dev;               /* device that may still be writing, -1 */
+} tn_storage;
+
+struct trueno_tensor {
+    tn_storage *st;
+    trueno_dtype dtype;
+    uint32_t rank;
+    int64_t shape[TRUENO_MAX_RANK];
+    int64_t strides[TRUENO_MAX_RANK];
+    int64_t offset;
+};
+
+/* A new tensor of `shape`, C order, over a new storage with no memory yet
+ * (the dispatcher allocates it where the op runs). */
+trueno_status tn_tensor_new_unallocated(trueno_runtime *rt, trueno_dtype dt,
+                                        size_t rank, const int64_t *shape,
+                                        trueno_tensor **out);
+/* A view of t's storage with the given layout (no checks of bounds). */
+trueno_status tn_tensor_view(const trueno_tensor *t, size_t rank,
+                             const int64_t *shape, const int64_t *strides,
+                             int64_t offset, trueno_tensor **out);
+int64_t tn_numel(size_t rank, const int64_t *shape);
+void tn_contiguous_strides(size_t rank, const int64_t *shape,
+                           int64_t *strides);
+void tn_storage_release(tn_storage *st);
+/* Make a valid copy of st in device d's memory space (moving data). */
+trueno_status tn_storage_ensure_on(tn_storage *st, const tn_device *d);
+trueno_status tn_storage_ensure_host(tn_storage *st);
+/* Allocate st's memory in d's space for an op to write. */
+trueno_status tn_storage_alloc_on(tn_storage *st, const tn_device *d);
+/* Record that d wrote st: d's copy is the only valid one. */
+void tn_storage_mark_written(tn_storage *st, const tn_device *d);
+/* Bytes an operand would move to reach device d and the cost in ns. */
+double tn_storage_move_cost(const tn_storage *st, const tn_device *d);
+bool tn_storage_valid_on(const tn_storage *st, const tn_device *d);
+/* The buffer pointer d is given for st. */
+void *tn_storage_buffer_for(const tn_storage *st, const tn_device *d);
+void tn_tensor_desc_fill(const trueno_tensor *t, void *buffer,
+                         trueno_tensor_desc *desc);
+
+/* ---- dispatch.c --------------------------------------------------------- */
+/* Runs `op` on the cheapest device able to: inputs/outputs are tensors
+ * whose dtypes and shapes the caller has checked; outputs are fresh
+ * (unallocated) tensors. `opname` and the shapes go into messages. */
+trueno_status tn_dispatch(trueno_runtime *rt, uint32_t op, uint32_t dtype,
+                          const trueno_tensor *const *inputs, size_t n_in,
+                          trueno_tensor *const *outputs, size_t n_out,
+                          const trueno_op_params *params);
+
+/* ---- op table ----------------------------------------------------------- */
+const trueno_op_info *tn_op_info(uint32_t op);
+
+#endif /* TRUENO_INTERNAL_H */

@@ -1,0 +1,177 @@
+/*
+ * test_dispatch.c — the cost-based dispatcher with real test plugins
+ * (tests/plugins/testplugin.c): the cheapest device wins, transfers are
+ * counted, resident data stays on its device, ties are deterministic,
+ * TRUENO_LOG=dispatch shows every candidate, forcing works by API and by
+ * environment, and a failing device (out of memory, lost) makes the op run
+ * on the next one with the inputs untouched.
+ *   argv[1]: the directory holding the test plugins
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <trueno/trueno.h>
+
+#include "tap.h"
+
+static const char *plugin_dir;
+
+static trueno_runtime *make(const char *allow)
+{
+    trueno_runtime_options o = {.struct_size = sizeof o, .flags = TRUENO_RUNTIME_ONLY_PLUGIN_PATH,
+                                .plugin_path = plugin_dir, .backends = allow, .num_threads = 2};
+    trueno_runtime *rt = NULL;
+    if (trueno_runtime_create(&o, &rt) != TRUENO_OK) diag("create: %s", trueno_last_error());
+    return rt;
+}
+
+static trueno_tensor *vec(trueno_runtime *rt, trueno_dtype dt, int64_t n, const void *data)
+{
+    trueno_tensor *t = NULL;
+    trueno_tensor_from_buffer_copy(rt, dt, 1, &n, data, &t);
+    return t;
+}
+
+/* add a+b (float32, n elements), check the values, return where it ran. */
+static const char *add_check(trueno_tensor *a, trueno_tensor *b, trueno_tensor **keep)
+{
+    static char where[64];
+    trueno_tensor *c = NULL;
+    int64_t n = trueno_tensor_numel(a);
+    float *va = malloc((size_t)n * 4), *vb = malloc((size_t)n * 4), *vc = malloc((size_t)n * 4);
+    snprintf(where, sizeof where, "error");
+    if (trueno_add(a, b, &c) == TRUENO_OK) {
+        snprintf(where, sizeof where, "%s", trueno_last_backend());
+        trueno_tensor_read(a, va, (size_t)n * 4);
+        trueno_tensor_read(b, vb, (size_t)n * 4);
+        trueno_tensor_read(c, vc, (size_t)n * 4);
+        for (int64_t i = 0; i < n; i++)
+            if (vc[i] != va[i] + vb[i]) { snprintf(where, sizeof where, "wrong value"); break; }
+    } else {
+        diag("add: %s", trueno_last_error());
+    }
+    free(va); free(vb); free(vc);
+    if (keep) *keep = c;
+    else trueno_tensor_free(c);
+    return where;
+}
+
+static int device_lost(trueno_runtime *rt, const char *plugin)
+{
+    for (size_t i = 0; i < trueno_runtime_device_count(rt); i++) {
+        trueno_device_info d = {.struct_size = sizeof d};
+        if (trueno_runtime_device(rt, i, &d) == TRUENO_OK && !strcmp(d.plugin, plugin)) return (int)d.lost;
+    }
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) { printf("Bail out! usage: test_dispatch PLUGIN_DIR\n"); return 1; }
+    plugin_dir = argv[1];
+    float x[1000], y[1000];
+    int32_t xi[1000];
+    for (int i = 0; i < 1000; i++) { x[i] = (float)i * 0.5f; y[i] = 3.0f - (float)i; xi[i] = i; }
+
+    /* ---- cheapest wins; what a device cannot run goes elsewhere --------- */
+    char log_path[] = "/tmp/trueno-dispatch-log-XXXXXX";
+    int log_fd = mkstemp(log_path), saved = dup(2);
+    dup2(log_fd, 2);
+    setenv("TRUENO_LOG", "dispatch", 1);
+    trueno_runtime *rt = make("fastcpu");
+    unsetenv("TRUENO_LOG");
+    trueno_tensor *a = vec(rt, TRUENO_DTYPE_FLOAT32, 1000, x), *b = vec(rt, TRUENO_DTYPE_FLOAT32, 1000, y);
+    trueno_tensor *ai = vec(rt, TRUENO_DTYPE_INT32, 1000, xi);
+    const char *w1 = add_check(a, b, NULL);
+    trueno_tensor *ci = NULL;
+    trueno_add(ai, ai, &ci);
+    const char *w2 = trueno_last_backend();
+    fflush(stderr);
+    dup2(saved, 2);
+    ok(!strcmp(w1, "fastcpu"), "float32 add runs on the cheaper plugin (ran on %s)", w1);
+    ok(!strcmp(w2, "reference"), "int32 add, which fastcpu does not support, runs on reference (%s)", w2);
+    trueno_tensor_free(ci);
+    char log[8192] = "";
+    ssize_t got = pread(log_fd, log, sizeof log - 1, 0);
+    log[got > 0 ? got : 0] = 0;
+    close(log_fd);
+    unlink(log_path);
+    ok(strstr(log, "add float32 (1000,),(1000,) -> (1000,)") && strstr(log, "fastcpu 'test device fastcpu'") &&
+       strstr(log, "reference '") && strstr(log, "estimate") && strstr(log, "=> fastcpu"),
+       "TRUENO_LOG=dispatch prints the op, shapes, each candidate's cost and the choice");
+    diag("log: %.300s", log);
+
+    /* ---- forcing -------------------------------------------------------- */
+    ok(trueno_runtime_force_backend(rt, "reference") == TRUENO_OK && !strcmp(add_check(a, b, NULL), "reference"),
+       "trueno_runtime_force_backend(reference) overrides the cost model");
+    ok(trueno_runtime_force_backend(rt, NULL) == TRUENO_OK && !strcmp(add_check(a, b, NULL), "fastcpu"),
+       "force_backend(NULL) returns to cost-based choice");
+    trueno_runtime_force_backend(rt, "fastcpu");
+    trueno_tensor *out = NULL;
+    ok(trueno_add(ai, ai, &out) == TRUENO_UNSUPPORTED && strstr(trueno_last_error(), "forced backend 'fastcpu'") && !out,
+       "a forced backend that cannot run the op is an error, not a silent fallback: %s", trueno_last_error());
+    trueno_runtime_force_backend(rt, NULL);
+
+    /* ---- failures fall back; lost devices are never chosen again -------- */
+    setenv("TRUENO_TEST_FAIL", "fastcpu:nomem", 1);
+    ok(!strcmp(add_check(a, b, NULL), "reference"), "out of device memory: the op re-runs on the next device");
+    unsetenv("TRUENO_TEST_FAIL");
+    ok(device_lost(rt, "fastcpu") == 0 && !strcmp(add_check(a, b, NULL), "fastcpu"),
+       "after out-of-memory the device is still used");
+    setenv("TRUENO_TEST_FAIL", "fastcpu:lost", 1);
+    ok(!strcmp(add_check(a, b, NULL), "reference"), "device lost: the op re-runs on the next device, inputs intact");
+    unsetenv("TRUENO_TEST_FAIL");
+    ok(device_lost(rt, "fastcpu") == 1, "the lost device is marked lost");
+    ok(!strcmp(add_check(a, b, NULL), "reference"), "a lost device is never chosen again");
+    float back[1000];
+    trueno_tensor_read(a, back, sizeof back);
+    ok(!memcmp(back, x, sizeof back), "inputs unchanged after the failures");
+    trueno_tensor_free(a); trueno_tensor_free(b); trueno_tensor_free(ai);
+    trueno_runtime_destroy(rt);
+
+    /* ---- forcing by environment ------------------------------------------ */
+    setenv("TRUENO_FORCE_BACKEND", "reference", 1);
+    rt = make("fastcpu");
+    unsetenv("TRUENO_FORCE_BACKEND");
+    a = vec(rt, TRUENO_DTYPE_FLOAT32, 1000, x);
+    ok(!strcmp(add_check(a, a, NULL), "reference"), "TRUENO_FORCE_BACKEND=reference is obeyed");
+    trueno_tensor_free(a);
+    trueno_runtime_destroy(rt);
+
+    /* ---- ties go to a fixed order: same cost, both plugins -> lower index */
+    rt = make("fastcpu,dup");
+    a = vec(rt, TRUENO_DTYPE_FLOAT32, 1000, x);
+    int all_dup = 1;
+    for (int i = 0; i < 5; i++) all_dup &= !strcmp(add_check(a, a, NULL), "dup");
+    ok(all_dup, "equal estimates: the same device (first in order, 'dup') wins every time");
+    trueno_tensor_free(a);
+    trueno_runtime_destroy(rt);
+
+    /* ---- transfers are priced; resident data stays on its device --------- */
+    rt = make("fakegpu");
+    a = vec(rt, TRUENO_DTYPE_FLOAT32, 1000, x);
+    b = vec(rt, TRUENO_DTYPE_FLOAT32, 1000, y);
+    ok(!strcmp(add_check(a, b, NULL), "reference"),
+       "host inputs: moving them to fakegpu (10 us each) costs more than adding on the host");
+    trueno_tensor *z = NULL, *z2 = NULL, *zz = NULL;
+    trueno_runtime_force_backend(rt, "fakegpu");
+    ok(trueno_add(a, b, &z) == TRUENO_OK && !strcmp(trueno_last_backend(), "fakegpu"),
+       "forced onto fakegpu: the inputs are uploaded and the op runs there");
+    trueno_runtime_force_backend(rt, NULL);
+    ok(z && trueno_add(z, z, &z2) == TRUENO_OK && !strcmp(trueno_last_backend(), "fakegpu"),
+       "its result lives only on fakegpu, so the next op stays there (moving it would cost more)");
+    float v2[1000];
+    int right = z2 && trueno_tensor_read(z2, v2, sizeof v2) == TRUENO_OK;
+    for (int i = 0; right && i < 1000; i++) right = v2[i] == 2 * (x[i] + y[i]);
+    ok(right, "the device-resident chain reads back right");
+    setenv("TRUENO_TEST_FAIL", "fakegpu:lost", 1);
+    ok(z2 && !strcmp(add_check(z2, z2, &zz), "reference"), "fakegpu lost mid-chain: the op falls back to the host");
+    unsetenv("TRUENO_TEST_FAIL");
+    ok(device_lost(rt, "fakegpu") == 1, "fakegpu marked lost");
+    trueno_tensor_free(z); trueno_tensor_free(z2); trueno_tensor_free(zz);
+    trueno_tensor_free(a); trueno_tensor_free(b);
+    trueno_runtime_destroy(rt);
+    return tap_done();
+}
