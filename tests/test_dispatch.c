@@ -154,7 +154,7 @@ int main(int argc, char **argv)
     a = vec(rt, TRUENO_DTYPE_FLOAT32, 1000, x);
     b = vec(rt, TRUENO_DTYPE_FLOAT32, 1000, y);
     ok(!strcmp(add_check(a, b, NULL), "reference"),
-       "host inputs: moving them to fakegpu (10 us each) costs more than adding on the host");
+       "host inputs: moving them to fakegpu (1 ms each) costs more than adding on the host");
     trueno_tensor *z = NULL, *z2 = NULL, *zz = NULL;
     trueno_runtime_force_backend(rt, "fakegpu");
     ok(trueno_add(a, b, &z) == TRUENO_OK && !strcmp(trueno_last_backend(), "fakegpu"),

@@ -39,7 +39,7 @@ for name, (status, code) in want.items():
     assert (p["abi"] == "1.0") == (status != "rejected" or code in ("probe-failed", "missing-function", "struct-too-small")), p
 gpu = [d for d in devices if d["plugin"] == "fakegpu"][0]
 assert gpu["kind"] == "gpu" and gpu["memory_space"].startswith("device:"), gpu
-assert gpu["cost"]["transfer_gbs"] == 1, gpu["cost"]
+assert gpu["cost"]["transfer_gbs"] == 0.01, gpu["cost"]
 print("all checks passed for", len(doc["plugins"]), "plugin files and", len(devices), "devices")
 PY
 rc=$?; sed 's/^/# /' "$tmp/py.out"

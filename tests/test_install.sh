@@ -1,11 +1,12 @@
 #!/bin/sh
-# test_install.sh BUILD_DIR SOURCE_DIR CMAKE — installs Trueno into a
+# test_install.sh BUILD_DIR SOURCE_DIR CMAKE [CFLAGS] — installs Trueno into a
 # temporary prefix, checks what a packager and a user get (files, SONAME,
 # exported symbols, components, pkg-config), builds
 # examples/plugin-skeleton against the *installed* package, shows the core
 # dispatching to it, then moves the whole prefix and shows the relocated
-# core still finds the plugins installed beside it. Prints TAP.
-build=$1 src=$2 cmake=${3:-cmake}
+# core still finds the plugins installed beside it. CFLAGS are the build's
+# own (a sanitizer build needs its programs built the same way). Prints TAP.
+build=$1 src=$2 cmake=${3:-cmake} cflags=${4:-}
 n=0 failed=0
 check() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi; }
 tmp=$(mktemp -d) || exit 1
@@ -33,7 +34,8 @@ check $? "the 'core' install component holds the runtime library alone"
 
 # An out-of-tree plugin, built against the installed package.
 "$cmake" -S "$src/examples/plugin-skeleton" -B "$tmp/sk" -DCMAKE_PREFIX_PATH="$p" \
-  -DCMAKE_INSTALL_PREFIX="$p" > "$tmp/sk.log" 2>&1 && "$cmake" --build "$tmp/sk" >> "$tmp/sk.log" 2>&1
+  -DCMAKE_INSTALL_PREFIX="$p" -DCMAKE_C_FLAGS="$cflags" -DCMAKE_EXE_LINKER_FLAGS="$cflags" \
+  -DCMAKE_MODULE_LINKER_FLAGS="$cflags" > "$tmp/sk.log" 2>&1 && "$cmake" --build "$tmp/sk" >> "$tmp/sk.log" 2>&1
 rc=$?; [ $rc = 0 ] || sed 's/^/# /' "$tmp/sk.log"
 check $rc "examples/plugin-skeleton configures with find_package(Trueno) and builds"
 ! readelf -d "$tmp/sk/libtrueno-skeleton.so" | grep -q 'NEEDED.*trueno'
@@ -52,7 +54,7 @@ cat > "$tmp/pc.c" <<'C'
 #include <trueno/trueno.h>
 int main(void) { trueno_runtime *rt; if (trueno_runtime_create(NULL, &rt)) return 1; trueno_runtime_destroy(rt); return 0; }
 C
-PKG_CONFIG_PATH="$p/lib/pkgconfig" cc "$tmp/pc.c" -o "$tmp/pc" $(PKG_CONFIG_PATH="$p/lib/pkgconfig" pkg-config --cflags --libs trueno) &&
+PKG_CONFIG_PATH="$p/lib/pkgconfig" cc $cflags "$tmp/pc.c" -o "$tmp/pc" $(PKG_CONFIG_PATH="$p/lib/pkgconfig" pkg-config --cflags --libs trueno) &&
   LD_LIBRARY_PATH="$p/lib" "$tmp/pc"
 check $? "a program compiled with pkg-config --cflags --libs trueno runs"
 

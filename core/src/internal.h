@@ -5,6 +5,7 @@
  *   log.c        TRUENO_LOG categories and the one printing function
  *   alloc.c      the one allocator hook every core allocation goes through
  *   cost_cache.c measured cost-model figures kept across runs
+ *   host.c       the services table lent to each plugin, tracking its memory
  *   dtype.c      element load/store, float16/bfloat16 rounding, promotion
  *   threadpool.c the runtime's one pool behind trueno_host.parallel_for
  *   loader.c     plugin discovery, handshake, validation
@@ -88,6 +89,14 @@ float tn_bf16_to_f32(uint16_t h);
 bool tn_cost_cache_load(const char *key, double *values, size_t n);
 void tn_cost_cache_save(const char *key, const double *values, size_t n);
 
+/* ---- host.c ------------------------------------------------------------- */
+typedef struct tn_host_ctx tn_host_ctx;
+/* A services table for one plugin instance named `name`. */
+tn_host_ctx *tn_host_create(trueno_runtime *rt, const char *name);
+const trueno_host *tn_host_table(const tn_host_ctx *c);
+/* Frees the context and every block the plugin still holds (logged). */
+void tn_host_destroy(tn_host_ctx *c);
+
 /* ---- threadpool.c ------------------------------------------------------- */
 typedef struct tn_pool tn_pool;
 tn_pool *tn_pool_create(uint32_t n_threads);
@@ -120,6 +129,7 @@ struct tn_plugin {
     trueno_plugin_reason reason;
     uint32_t abi_major, abi_minor;
     void *dl;
+    tn_host_ctx *host;             /* lent to this plugin's instance */
     const trueno_plugin *desc;
     void *instance;
     uint32_t n_devices;
@@ -127,7 +137,7 @@ struct tn_plugin {
 
 struct trueno_runtime {
     pthread_mutex_t lock;          /* recursive: guards storages and devices */
-    trueno_host host;
+    tn_host_ctx *reference_host;   /* lent to the reference backend */
     tn_pool *pool;
     char **search_dirs;
     size_t n_search_dirs;

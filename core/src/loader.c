@@ -237,7 +237,13 @@ static void load_one(trueno_runtime *rt, tn_plugin *p)
         goto close;
     }
 
-    trueno_abi_request req = {sizeof req, TRUENO_ABI_MAJOR, 0, TRUENO_ABI_MINOR, &rt->host};
+    if (!(p->host = tn_host_create(rt, p->name))) {
+        set_outcome(p, TRUENO_PLUGIN_REJECTED, TRUENO_PLUGIN_REASON_PROBE_FAILED,
+                    "out of host memory before the entry function");
+        goto close;
+    }
+    trueno_abi_request req = {sizeof req, TRUENO_ABI_MAJOR, 0, TRUENO_ABI_MINOR,
+                              tn_host_table(p->host)};
     trueno_abi_reply rep;
     memset(&rep, 0, sizeof rep);
     rep.struct_size = sizeof rep;
@@ -332,6 +338,8 @@ close_instance:
     p->desc = NULL;
     p->instance = NULL;
 close:
+    tn_host_destroy(p->host); /* frees what an untrusted plugin left */
+    p->host = NULL;
     dlclose(p->dl);
     p->dl = NULL;
 }
@@ -428,6 +436,7 @@ void tn_loader_unload(trueno_runtime *rt)
     for (size_t i = 0; i < rt->n_plugins; i++) {
         tn_plugin *p = &rt->plugins[i];
         if (p->desc) p->desc->shutdown(p->instance);
+        tn_host_destroy(p->host);
         if (p->dl) dlclose(p->dl);
         tn_free(p->file);
         tn_free(p->name);

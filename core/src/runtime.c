@@ -1,6 +1,6 @@
 /*
- * runtime.c — a runtime's life: options, the host services lent to
- * plugins, the device table, introspection for trueno-info.
+ * runtime.c — a runtime's life: options, the device table, introspection
+ * for trueno-info.
  */
 #include <string.h>
 #include <unistd.h>
@@ -9,44 +9,6 @@
 
 void tn_runtime_lock(trueno_runtime *rt) { pthread_mutex_lock(&rt->lock); }
 void tn_runtime_unlock(trueno_runtime *rt) { pthread_mutex_unlock(&rt->lock); }
-
-/* ---- host services ----------------------------------------------------- */
-
-static void host_log(void *ctx, uint32_t level, const char *source, const char *message)
-{
-    (void)ctx;
-    tn_log(level <= TRUENO_LOG_DEBUG ? level : TRUENO_LOG_DEBUG, source ? source : "plugin",
-           "%s", message ? message : "");
-}
-
-static void *host_aligned_alloc(void *ctx, size_t alignment, size_t bytes)
-{
-    (void)ctx;
-    if (alignment & (alignment - 1)) return NULL;
-    return tn_aligned_alloc(alignment, bytes);
-}
-
-static void host_aligned_free(void *ctx, void *p) { (void)ctx; tn_aligned_free(p); }
-
-static const char *host_secure_getenv(void *ctx, const char *name)
-{
-    (void)ctx;
-    return name ? secure_getenv(name) : NULL;
-}
-
-static trueno_status host_parallel_for(void *ctx, int64_t n, int64_t grain,
-                                       trueno_range_fn fn, void *arg)
-{
-    trueno_runtime *rt = ctx;
-    if (!fn) return TRUENO_INVALID_ARGUMENT;
-    return tn_pool_parallel_for(rt->pool, n, grain, fn, arg);
-}
-
-static uint32_t host_num_threads(void *ctx)
-{
-    trueno_runtime *rt = ctx;
-    return tn_pool_threads(rt->pool);
-}
 
 /* ---- devices ----------------------------------------------------------- */
 
@@ -102,17 +64,9 @@ trueno_status trueno_runtime_create(const trueno_runtime_options *options,
     pthread_mutex_init(&rt->lock, &attr);
     pthread_mutexattr_destroy(&attr);
 
-    rt->host.struct_size = sizeof rt->host;
-    rt->host.ctx = rt;
-    rt->host.log = host_log;
-    rt->host.aligned_alloc = host_aligned_alloc;
-    rt->host.aligned_free = host_aligned_free;
-    rt->host.secure_getenv = host_secure_getenv;
-    rt->host.parallel_for = host_parallel_for;
-    rt->host.num_threads = host_num_threads;
-
     rt->pool = tn_pool_create(threads_from_env(options));
-    if (!rt->pool) {
+    rt->reference_host = tn_host_create(rt, TN_REFERENCE_NAME);
+    if (!rt->pool || !rt->reference_host) {
         trueno_runtime_destroy(rt);
         return tn_error(TRUENO_OUT_OF_MEMORY, "out of host memory creating the thread pool");
     }
@@ -121,7 +75,7 @@ trueno_status trueno_runtime_create(const trueno_runtime_options *options,
      * cost ties to plugins (see dispatch.c), never disappears, and is what
      * an op falls back to when every plugin fails. */
     const trueno_device *ref;
-    trueno_status s = tn_reference_create(&rt->host, &rt->reference_instance, &ref);
+    trueno_status s = tn_reference_create(tn_host_table(rt->reference_host), &rt->reference_instance, &ref);
     if (s != TRUENO_OK) {
         trueno_runtime_destroy(rt);
         return tn_error(s, "creating the reference backend failed: %s", trueno_status_string(s));
@@ -154,6 +108,7 @@ void trueno_runtime_destroy(trueno_runtime *rt)
         rt->n_devices = 0;
     }
     if (rt->reference_instance) tn_reference_destroy(rt->reference_instance);
+    tn_host_destroy(rt->reference_host);
     tn_pool_destroy(rt->pool);
     tn_free(rt->force_backend);
     pthread_mutex_destroy(&rt->lock);

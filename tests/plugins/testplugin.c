@@ -7,7 +7,7 @@
  *                  an estimate of 1 ns, so it wins every op it accepts
  *   TP_FAKEGPU     DEVICE-memory "GPU" whose buffers are host memory behind
  *                  its own alloc/read/write; fast compute, costly transfers
- *                  (10 us + 1 GB/s), so it wins only when data is resident
+ *                  (1 ms + 10 MB/s), so it wins only when data is resident
  *   TP_NEWERMINOR  a plugin built for a newer ABI minor: every struct it
  *                  hands over is larger than ABI 1.0's; picks 1.0
  *   TP_ABIMAJOR    speaks only ABI 2.x: answers INCOMPATIBLE
@@ -250,8 +250,8 @@ TRUENO_PLUGIN_EXPORT trueno_status trueno_plugin_entry(const trueno_abi_request 
     t->props.base.memory_bytes = 1u << 30;
     t->props.base.cost = &t->cost.base;
     if (TP_MODE == TP_FAKEGPU) {
-        t->cost.base.transfer_latency_ns = 10000;
-        t->cost.base.transfer_gbs = 1;
+        t->cost.base.transfer_latency_ns = 1e6; /* 1 ms + 10 MB/s: moving data */
+        t->cost.base.transfer_gbs = 0.01;        /* always costs more than computing */
     }
     t->device.base.struct_size = TP_GROWN(tp_device_struct, trueno_device);
     t->device.base.impl = t;

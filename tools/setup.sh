@@ -1,0 +1,18 @@
+# setup.sh — sourced by demo.sh and test.sh: installs, from Debian's
+# packages, whatever of the build and test dependencies is missing.
+# Idempotent: a machine that has everything runs no apt at all.
+
+trueno_packages="cmake ninja-build gcc libc6-dev pkg-config binutils libcjson-dev python3 clang"
+
+trueno_setup() {
+    local missing=()
+    for p in $trueno_packages; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "trueno: installing ${missing[*]} (apt)" >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
