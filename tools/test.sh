@@ -2,9 +2,11 @@
 # tools/test.sh — set up a Debian 12 machine and run the whole test suite.
 #
 # 1. installs missing build/test dependencies with apt (tools/setup.sh)
-# 2. builds and runs every test (ctest) with warnings as errors
-# 3. builds again with AddressSanitizer + UndefinedBehaviorSanitizer
-#    (halt on error, leak detection on) and runs every test again
+# 2. builds with ThreadSanitizer and runs the multi-threaded tests
+# 3. builds with AddressSanitizer + UndefinedBehaviorSanitizer (halt on
+#    error, leak detection on) and runs every test
+# 4. builds the release configuration with warnings as errors and runs
+#    every test (last, so ctest's closing line counts the whole suite)
 #
 # TRUENO_BUILD_DIR (default build/) holds the builds; re-running is cheap.
 set -euo pipefail
@@ -15,17 +17,26 @@ trueno_setup
 build=${TRUENO_BUILD_DIR:-$root/build}
 jobs=$(nproc)
 
-echo "== build and test ($build/release)"
-cmake -S "$root" -B "$build/release" -G Ninja -DTRUENO_WERROR=ON >/dev/null
-cmake --build "$build/release" -j "$jobs"
-ctest --test-dir "$build/release" --output-on-failure -j "$jobs"
+# configure NAME FLAGS BUILD_TYPE: a build tree under $build/NAME
+configure() {
+    cmake -S "$root" -B "$build/$1" -G Ninja -DTRUENO_WERROR=ON -DCMAKE_BUILD_TYPE="$3" \
+          -DCMAKE_C_FLAGS="$2" -DCMAKE_EXE_LINKER_FLAGS="$2" -DCMAKE_SHARED_LINKER_FLAGS="$2" \
+          -DCMAKE_MODULE_LINKER_FLAGS="$2" >/dev/null
+    cmake --build "$build/$1" -j "$jobs"
+}
 
-echo "== build and test under AddressSanitizer + UndefinedBehaviorSanitizer ($build/asan)"
-san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
-cmake -S "$root" -B "$build/asan" -G Ninja -DTRUENO_WERROR=ON -DCMAKE_BUILD_TYPE=Debug \
-      -DCMAKE_C_FLAGS="$san" -DCMAKE_EXE_LINKER_FLAGS="$san" -DCMAKE_SHARED_LINKER_FLAGS="$san" \
-      -DCMAKE_MODULE_LINKER_FLAGS="$san" >/dev/null
-cmake --build "$build/asan" -j "$jobs"
+echo "== concurrency tests under ThreadSanitizer ($build/tsan)"
+configure tsan "-fsanitize=thread" RelWithDebInfo
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ctest --test-dir "$build/tsan" --output-on-failure -j "$jobs" \
+          -R '^(threads|dispatch|loader|ops_reference)$'
+
+echo "== every test under AddressSanitizer + UndefinedBehaviorSanitizer ($build/asan)"
+configure asan "-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" Debug
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     ctest --test-dir "$build/asan" --output-on-failure -j "$jobs"
+
+echo "== every test, release build ($build/release)"
+configure release "" RelWithDebInfo
+ctest --test-dir "$build/release" --output-on-failure -j "$jobs"

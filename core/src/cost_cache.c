@@ -71,9 +71,11 @@ void tn_cost_cache_save(const char *key, const double *values, size_t n)
 {
     char path[4200], tmp[4300];
     if (!cache_path(key, path, sizeof path, true)) return;
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) return;
+    snprintf(tmp, sizeof tmp, "%s.XXXXXX", path); /* unique per writer, threads too */
+    int fd = mkstemp(tmp);
+    if (fd < 0) return;
+    FILE *f = fdopen(fd, "w");
+    if (!f) { close(fd); unlink(tmp); return; }
     fprintf(f, "trueno-cost-1\n");
     for (size_t i = 0; i < n; i++) fprintf(f, "%.17g\n", values[i]);
     if (fclose(f) == 0) rename(tmp, path); /* atomic: readers see old or new */

@@ -183,8 +183,10 @@ trueno_status trueno_runtime_device(const trueno_runtime *rt, size_t i, trueno_d
         return tn_error(TRUENO_INDEX_OUT_OF_RANGE, "trueno_runtime_device: index %zu, "
                         "but only %zu devices", i, rt->n_devices);
     const tn_device *d = &rt->devices[i];
-    info->index = d->index;
+    tn_runtime_lock((trueno_runtime *)rt);
     info->lost = d->lost;
+    tn_runtime_unlock((trueno_runtime *)rt);
+    info->index = d->index;
     info->plugin = d->plugin_name;
     info->props = d->props;
     info->ops_run = __atomic_load_n(&d->ops_run, __ATOMIC_RELAXED);

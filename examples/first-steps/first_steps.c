@@ -62,7 +62,8 @@ int main(void)
     CHECK(trueno_tensor_read(means, m, sizeof m));
     CHECK(trueno_tensor_read(fahrenheit, f, sizeof f));
     CHECK(trueno_tensor_read(swing, s, sizeof s));
-    printf("%-8s %12s %14s %22s\n", "city", "annual mean", "July in °F", "Jun–Aug minus Dec–Feb");
+    /* widths in bytes: ° and – take two and three */
+    printf("%-8s %12s %15s %26s\n", "city", "annual mean", "July in °F", "Jun–Aug minus Dec–Feb");
     for (int c = 0; c < 3; c++)
         printf("%-8s %10.1f°C %12.1f°F %20.1f°C\n", cities[c], m[c], f[c * 12 + 6], s[c]);
 

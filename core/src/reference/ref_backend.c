@@ -192,20 +192,23 @@ trueno_status tn_reference_create(const trueno_host *host, void **instance,
     d->props.cost = &d->cost;
     d->cost.struct_size = sizeof d->cost;
 
+    /* launch, bandwidth and the three measured classes (COPY has none) */
     char key[64];
     snprintf(key, sizeof key, "reference-v1-threads%u", threads);
-    double figures[6];
-    if (tn_cost_cache_load(key, figures, 6)) {
-        d->cost.launch_ns = figures[0];
-        d->cost.bandwidth_gbs = figures[1];
-        memcpy(d->cost.gflops, figures + 2, 4 * sizeof(double));
+    double figures[5];
+    if (tn_cost_cache_load(key, figures, 5)) {
         d->cost.calibrated = 1;
     } else if (calibrate(d)) {
         d->cost.calibrated = 1;
         figures[0] = d->cost.launch_ns;
         figures[1] = d->cost.bandwidth_gbs;
-        memcpy(figures + 2, d->cost.gflops, 4 * sizeof(double));
-        tn_cost_cache_save(key, figures, 6);
+        memcpy(figures + 2, d->cost.gflops, 3 * sizeof(double));
+        tn_cost_cache_save(key, figures, 5);
+    }
+    if (d->cost.calibrated) {
+        d->cost.launch_ns = figures[0];
+        d->cost.bandwidth_gbs = figures[1];
+        memcpy(d->cost.gflops, figures + 2, 3 * sizeof(double));
     }
     if (!d->cost.calibrated) { /* nominal figures of a slow scalar loop */
         d->cost.launch_ns = 1000;
