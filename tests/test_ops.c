@@ -438,13 +438,20 @@ static void test_generic_entry(void)
     /* trueno_op_run drives every op of the table the same as its typed function */
     int64_t s[2] = {2, 3};
     double v[6] = {1, 2, 3, 4, 5, 6}, col[3] = {5, 7, 9};
-    trueno_tensor *t = make(TRUENO_DTYPE_FLOAT32, 2, s, v), *r = NULL;
+    trueno_tensor *t = make(TRUENO_DTYPE_FLOAT32, 2, s, v), *r = NULL, *bad = NULL;
     trueno_op_params p = {.struct_size = sizeof p, .ints = {1, 0}};
     const trueno_tensor *in[1] = {t};
-    ok(trueno_op_run(TRUENO_OP_SUM, in, 1, &p, &r) == TRUENO_OK && equal_values(r, col, 3), "op_run sum axis mask 0b1");
+    int64_t keep[2] = {1, 3}, wrong[2] = {2, 3};
+    trueno_tensor_empty(rt, TRUENO_DTYPE_FLOAT32, 2, keep, &r);
+    ok(trueno_op_run(TRUENO_OP_SUM, in, 1, &p, &r, 1) == TRUENO_OK && equal_values(r, col, 3),
+       "op_run sum with axis mask 0b1 writes the preallocated keepdims output");
+    trueno_tensor_empty(rt, TRUENO_DTYPE_FLOAT32, 2, wrong, &bad);
+    ok(trueno_op_run(TRUENO_OP_SUM, in, 1, &p, &bad, 1) == TRUENO_INVALID_ARGUMENT &&
+       strstr(trueno_last_error(), "output extent 0 must be 1"), "op_run validates shapes: %s", trueno_last_error());
+    ok(trueno_op_run(TRUENO_OP_ADD, in, 1, NULL, &r, 1) == TRUENO_INVALID_ARGUMENT, "op_run checks arity");
+    ok(trueno_op_run((trueno_op_code)999, in, 1, NULL, &r, 1) == TRUENO_INVALID_ARGUMENT, "op_run rejects unknown ops");
     trueno_tensor_free(r);
-    ok(trueno_op_run(TRUENO_OP_ADD, in, 1, NULL, &r) == TRUENO_INVALID_ARGUMENT, "op_run checks arity");
-    ok(trueno_op_run((trueno_op_code)999, in, 1, NULL, &r) == TRUENO_INVALID_ARGUMENT, "op_run rejects unknown ops");
+    trueno_tensor_free(bad);
     for (uint32_t op = 1; op < TRUENO_OP_COUNT_1_0; op++) {
         const trueno_op_info *info = trueno_op_lookup((trueno_op_code)op);
         ok(info && info->code == op && info->name && info->numpy && info->torch, "op table entry %u (%s)",

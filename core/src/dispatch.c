@@ -50,11 +50,29 @@ static void describe_op(const trueno_op_info *info, uint32_t dtype,
                                  tn_shape_str(out[i]->rank, out[i]->shape, sh, sizeof sh));
 }
 
-/* Frees what a failed attempt allocated for the outputs on device d. */
-static void drop_outputs(trueno_tensor *const *out, size_t n_out, const tn_device *d)
+/* An output whose storage already holds data somewhere (a view into a
+ * tensor being assembled, like concatenate's parts) is read-modify-write:
+ * its current bytes must be on the device before the op writes its part. */
+static bool holds_data(const tn_storage *st)
+{
+    if (st->host_valid) return true;
+    for (size_t i = 0; i < TN_MAX_DEVICES; i++)
+        if (st->dev_valid[i]) return true;
+    return false;
+}
+
+/* Undoes what a failed attempt did to the outputs on device d: a fresh
+ * output's memory there is freed; a read-modify-write output's copy on a
+ * DEVICE-memory device is no longer trusted (a host copy will be rewritten
+ * in full by the next attempt). */
+static void drop_outputs(trueno_tensor *const *out, size_t n_out, const tn_device *d, const bool *rmw)
 {
     for (size_t i = 0; i < n_out; i++) {
         tn_storage *st = out[i]->st;
+        if (rmw[i]) {
+            if (!d->host_memory) st->dev_valid[d->index] = false;
+            continue;
+        }
         if (!d->host_memory && st->dev_buf[d->index]) {
             d->handle.vtable->buffer_free(d->handle.impl, st->dev_buf[d->index]);
             st->dev_buf[d->index] = NULL;
@@ -66,7 +84,7 @@ static void drop_outputs(trueno_tensor *const *out, size_t n_out, const tn_devic
 
 static trueno_status attempt(const candidate *c, trueno_op_desc *op,
                              const trueno_tensor *const *in, trueno_tensor_desc *in_desc,
-                             trueno_tensor *const *out, trueno_tensor_desc *out_desc)
+                             trueno_tensor *const *out, trueno_tensor_desc *out_desc, const bool *rmw)
 {
     tn_device *d = c->dev;
     trueno_status s = TRUENO_OK;
@@ -75,7 +93,7 @@ static trueno_status attempt(const candidate *c, trueno_op_desc *op,
         in_desc[i].buffer = tn_storage_buffer_for(in[i]->st, d);
     }
     for (size_t i = 0; i < op->n_outputs && s == TRUENO_OK; i++) {
-        s = tn_storage_alloc_on(out[i]->st, d);
+        s = rmw[i] ? tn_storage_ensure_on(out[i]->st, d) : tn_storage_alloc_on(out[i]->st, d);
         out_desc[i].buffer = tn_storage_buffer_for(out[i]->st, d);
     }
     if (s == TRUENO_OK) s = d->handle.vtable->execute(d->handle.impl, op);
@@ -89,9 +107,10 @@ trueno_status tn_dispatch(trueno_runtime *rt, uint32_t opcode, uint32_t dtype,
                           const trueno_op_params *params)
 {
     const trueno_op_info *info = tn_op_info(opcode);
-    TN_ASSERT(info && n_in <= 4 && n_out <= 2);
-    trueno_tensor_desc in_desc[4], out_desc[2];
-    const trueno_tensor_desc *in_ptr[4], *out_ptr[2];
+    TN_ASSERT(info && n_in <= 8 && n_out <= 2);
+    trueno_tensor_desc in_desc[8], out_desc[2];
+    const trueno_tensor_desc *in_ptr[8], *out_ptr[2];
+    bool rmw[2] = {false, false};
     for (size_t i = 0; i < n_in; i++) {
         tn_tensor_desc_fill(in[i], NULL, &in_desc[i]);
         in_ptr[i] = &in_desc[i];
@@ -107,8 +126,15 @@ trueno_status tn_dispatch(trueno_runtime *rt, uint32_t opcode, uint32_t dtype,
     };
     char what[512];
     describe_op(info, dtype, in, n_in, out, n_out, what, sizeof what);
+#ifndef NDEBUG
+    /* every op the core's own entry points build must meet the op's rules */
+    trueno_status valid = tn_validate_op(&op);
+    if (valid != TRUENO_OK) fprintf(stderr, "trueno: %s\n", trueno_last_error());
+    TN_ASSERT(valid == TRUENO_OK);
+#endif
 
     tn_runtime_lock(rt);
+    for (size_t i = 0; i < n_out; i++) rmw[i] = holds_data(out[i]->st);
     candidate cands[TN_MAX_DEVICES];
     size_t n = 0;
     for (size_t i = 0; i < rt->n_devices; i++) {
@@ -126,6 +152,8 @@ trueno_status tn_dispatch(trueno_runtime *rt, uint32_t opcode, uint32_t dtype,
             c->move_ns += tn_storage_move_cost(in[k]->st, d);
             c->holds += tn_storage_valid_on(in[k]->st, d);
         }
+        for (size_t k = 0; k < n_out; k++)
+            if (rmw[k]) c->move_ns += tn_storage_move_cost(out[k]->st, d);
         c->cost_ns = c->estimate_ns + c->move_ns;
     }
     if (n == 0) {
@@ -158,7 +186,7 @@ trueno_status tn_dispatch(trueno_runtime *rt, uint32_t opcode, uint32_t dtype,
     for (size_t i = 0; i < n; i++) {
         tn_device *d = cands[i].dev;
         if (d->lost) continue; /* lost while an earlier candidate ran */
-        s = attempt(&cands[i], &op, in, in_desc, out, out_desc);
+        s = attempt(&cands[i], &op, in, in_desc, out, out_desc, rmw);
         if (s == TRUENO_OK) {
             for (size_t k = 0; k < n_out; k++) tn_storage_mark_written(out[k]->st, d);
             __atomic_add_fetch(&d->ops_run, 1, __ATOMIC_RELAXED);
@@ -166,9 +194,10 @@ trueno_status tn_dispatch(trueno_runtime *rt, uint32_t opcode, uint32_t dtype,
             tn_runtime_unlock(rt);
             return TRUENO_OK;
         }
-        drop_outputs(out, n_out, d);
+        drop_outputs(out, n_out, d, rmw);
         if (!is_device_failure(s)) { /* the op itself is wrong: no retry */
             tn_runtime_unlock(rt);
+            if (d->plugin_index < 0) return s; /* the reference kernel said why */
             return tn_error(s, "%s: %s (reported by %s '%s')", what, trueno_status_string(s),
                             d->plugin_name, d->props->name);
         }

@@ -178,6 +178,8 @@ typedef struct tn_storage {
     void *dev_buf[TN_MAX_DEVICES];
     bool dev_valid[TN_MAX_DEVICES];
     int pending_dev;               /* device that may still be writing, -1 */
+    void (*release)(void *ctx);    /* called when the storage goes (DLPack import) */
+    void *release_ctx;
 } tn_storage;
 
 struct trueno_tensor {
@@ -226,7 +228,47 @@ trueno_status tn_dispatch(trueno_runtime *rt, uint32_t op, uint32_t dtype,
                           trueno_tensor *const *outputs, size_t n_out,
                           const trueno_op_params *params);
 
-/* ---- op table ----------------------------------------------------------- */
+/* ---- op table and the helpers every op entry point uses (ops.c) ---------- */
 const trueno_op_info *tn_op_info(uint32_t op);
+
+#define TN_SHAPE(t, buf) tn_shape_str((t)->rank, (t)->shape, buf, sizeof buf)
+/* Zeroed op parameters with struct_size set. */
+trueno_op_params tn_params(void);
+/* Runs one op into fresh outputs of the given dtypes and shapes (all
+ * outputs share rank/shape except TOPK's two, which do too). */
+trueno_status tn_run(uint32_t op, trueno_dtype in_dt, const trueno_tensor *const *in, size_t n_in,
+                     trueno_dtype out_dt, size_t rank, const int64_t *shape,
+                     const trueno_op_params *params, trueno_tensor **out);
+/* Runs `op` writing into an existing tensor view `dst` (read-modify-write). */
+trueno_status tn_run_into(uint32_t op, trueno_dtype in_dt, const trueno_tensor *const *in,
+                          size_t n_in, trueno_tensor *dst, const trueno_op_params *params);
+/* *use is a (dtype dt) version of a: a itself, or a cast copy in *tmp. */
+trueno_status tn_as_dtype(const trueno_tensor *a, trueno_dtype dt, const trueno_tensor **use,
+                          trueno_tensor **tmp);
+/* NumPy broadcasting of n shapes; the error names them and the axis. */
+trueno_status tn_broadcast_shapes(const char *fn, const trueno_tensor *const *ts, size_t n,
+                                  size_t *rank, int64_t *shape);
+/* A stride-0 view of t broadcast to `shape`. */
+trueno_status tn_broadcast_view(const trueno_tensor *t, size_t rank, const int64_t *shape,
+                                trueno_tensor **out);
+/* Normalises a (possibly negative) axis of an n-axis tensor, or errs. */
+trueno_status tn_axis(const char *fn, const trueno_tensor *t, int axis, size_t rank, int *out);
+/* Bit mask of axes (none = all), or errs on a bad/repeated axis. */
+trueno_status tn_axes_mask(const char *fn, const trueno_tensor *t, const int *axes, size_t n,
+                           uint32_t *mask);
+/* The dtype an op computes a promoted input dtype in: itself when the op
+ * accepts it; float32 for bool/integers when the op takes only floats;
+ * else DTYPE_UNSUPPORTED with a message. */
+trueno_status tn_compute_dtype(const trueno_op_info *info, trueno_dtype dt, trueno_dtype *out);
+trueno_dtype tn_out_dtype(const trueno_op_info *info, trueno_dtype compute);
+/* The element-wise engine behind every element-wise entry point. */
+trueno_status tn_elementwise(uint32_t op, const trueno_tensor *const *in, size_t n,
+                             const trueno_op_params *params, trueno_tensor **out);
+/* Reduction over an axis mask, keepdims or not. */
+trueno_status tn_reduce(uint32_t op, const trueno_tensor *a, uint32_t mask, int keepdims,
+                        trueno_op_params params, trueno_tensor **out);
+/* Validates a kernel op descriptor against the op's rules (shapes, ranks,
+ * dtypes, parameters) before any device sees it. */
+trueno_status tn_validate_op(const trueno_op_desc *op);
 
 #endif /* TRUENO_INTERNAL_H */

@@ -1,13 +1,15 @@
 /*
- * ops.c — the public op entry points.
+ * ops.c — what every op entry point shares, and the element-wise ops.
  *
- * Each function checks its operands in the user's terms (shapes, dtypes,
- * axes), applies NumPy's rules (broadcasting, type promotion, matmul's
- * 1-D promotion), casts mixed inputs to one dtype, builds the views a
- * device receives (broadcast axes get stride 0, reductions get keepdims
- * shape), and hands the op to the dispatcher. The op table itself lives in
- * trueno_abi.h (TRUENO_OP_MAP); tn_op_info is generated from it.
+ * An entry point checks its operands in the user's terms (shapes, dtypes,
+ * axes), applies NumPy's rules (broadcasting, type promotion), casts mixed
+ * inputs to one dtype, builds the views a device receives (broadcast axes
+ * get stride 0, reductions keepdims form) and hands the op to the
+ * dispatcher. The op table itself is TRUENO_OP_MAP in trueno_abi.h; the
+ * typed entry points of the element-wise families are generated from the
+ * TRUENO_*_OPS lists in trueno.h.
  */
+#include <math.h>
 #include <string.h>
 
 #include "internal.h"
@@ -15,115 +17,107 @@
 /* ---- the op table ------------------------------------------------------ */
 
 static const trueno_op_info op_table[TRUENO_OP_COUNT_1_0] = {
-#define TRUENO_X_(NAME, code, text, nin, cls, dts, np, pt, tk, t16, tb16, t32, t64) \
-    [code] = {sizeof(trueno_op_info), code, nin, cls, dts, tk, text, np, pt,         \
-              {[TRUENO_DTYPE_FLOAT16] = t16, [TRUENO_DTYPE_BFLOAT16] = tb16,         \
-               [TRUENO_DTYPE_FLOAT32] = t32, [TRUENO_DTYPE_FLOAT64] = t64}},
+#define TRUENO_X_(NAME_, code_, text_, nin_, nout_, cls_, dts_, out_, np_, pt_, tol_) \
+    [code_] = {.struct_size = sizeof(trueno_op_info), .code = code_, .n_inputs = nin_,     \
+               .n_outputs = nout_, .op_class = cls_, .dtypes = dts_, .out_rule = out_,     \
+               .tol_class = TRUENO_TOL_CLASS_##tol_, .name = text_, .numpy = np_,          \
+               .torch = pt_},
     TRUENO_OP_MAP(TRUENO_X_)
 #undef TRUENO_X_
 };
 
 const trueno_op_info *tn_op_info(uint32_t op)
 {
-    return op > 0 && op < TRUENO_OP_COUNT_1_0 ? &op_table[op] : NULL;
+    return op > 0 && op < TRUENO_OP_COUNT_1_0 && op_table[op].name ? &op_table[op] : NULL;
 }
 
 const trueno_op_info *trueno_op_lookup(trueno_op_code op) { return tn_op_info(op); }
 
-/* ---- helpers ----------------------------------------------------------- */
+/* ---- shared helpers ---------------------------------------------------- */
 
-#define SHAPE(t, buf) tn_shape_str((t)->rank, (t)->shape, buf, sizeof buf)
-
-static trueno_status check_pair(const char *fn, const trueno_tensor *a, const trueno_tensor *b,
-                                trueno_tensor **out)
+trueno_op_params tn_params(void)
 {
-    if (!a || !b || !out) return tn_error(TRUENO_INVALID_ARGUMENT, "%s: NULL argument", fn);
-    if (a->st->rt != b->st->rt)
-        return tn_error(TRUENO_INVALID_ARGUMENT,
-                        "%s: a and b belong to different runtimes", fn);
-    return TRUENO_OK;
+    trueno_op_params p;
+    memset(&p, 0, sizeof p);
+    p.struct_size = sizeof p;
+    return p;
 }
 
-static trueno_status check_dtype(const trueno_op_info *info, trueno_dtype dt)
+trueno_status tn_run(uint32_t opcode, trueno_dtype in_dt, const trueno_tensor *const *in, size_t n_in,
+                     trueno_dtype out_dt, size_t rank, const int64_t *shape,
+                     const trueno_op_params *params, trueno_tensor **out)
 {
-    if (info->dtypes & TRUENO_DTYPE_BIT(dt)) return TRUENO_OK;
-    return tn_error(TRUENO_DTYPE_UNSUPPORTED, "%s: dtype %s is not supported "
-                    "(docs/ops.md lists each op's dtypes)", info->name, trueno_dtype_name(dt));
-}
-
-/* Runs a single-output op into a fresh tensor of `shape`. */
-static trueno_status run(uint32_t opcode, trueno_dtype in_dt, const trueno_tensor *const *in,
-                         size_t n_in, trueno_dtype out_dt, size_t rank, const int64_t *shape,
-                         const trueno_op_params *params, trueno_tensor **out)
-{
-    trueno_op_params zero;
-    if (!params) {
-        memset(&zero, 0, sizeof zero);
-        zero.struct_size = sizeof zero;
-        params = &zero;
-    }
-    trueno_tensor *res;
-    trueno_status s = tn_tensor_new_unallocated(in[0]->st->rt, out_dt, rank, shape, &res);
-    if (s != TRUENO_OK) return s;
-    s = tn_dispatch(in[0]->st->rt, opcode, in_dt, in, n_in, &res, 1, params);
+    const trueno_op_info *info = tn_op_info(opcode);
+    trueno_op_params zero = tn_params();
+    if (!params) params = &zero;
+    trueno_tensor *res[2] = {NULL, NULL};
+    trueno_runtime *rt = in[0]->st->rt;
+    trueno_status s = TRUENO_OK;
+    for (uint32_t i = 0; i < info->n_outputs && s == TRUENO_OK; i++) /* TOPK: values, int64 indices */
+        s = tn_tensor_new_unallocated(rt, i ? TRUENO_DTYPE_INT64 : out_dt, rank, shape, &res[i]);
+    if (s == TRUENO_OK) s = tn_dispatch(rt, opcode, in_dt, in, n_in, res, info->n_outputs, params);
     if (s != TRUENO_OK) {
-        trueno_tensor_free(res);
+        trueno_tensor_free(res[0]);
+        trueno_tensor_free(res[1]);
         return s;
     }
-    *out = res;
+    for (uint32_t i = 0; i < info->n_outputs; i++) out[i] = res[i];
     return TRUENO_OK;
 }
 
-static trueno_status cast_to(const trueno_tensor *a, trueno_dtype dt, trueno_tensor **out)
+trueno_status tn_run_into(uint32_t opcode, trueno_dtype in_dt, const trueno_tensor *const *in,
+                          size_t n_in, trueno_tensor *dst, const trueno_op_params *params)
 {
-    return run(TRUENO_OP_CAST, a->dtype, &a, 1, dt, a->rank, a->shape, NULL, out);
+    trueno_op_params zero = tn_params();
+    return tn_dispatch(dst->st->rt, opcode, in_dt, in, n_in, &dst, 1, params ? params : &zero);
 }
 
-/* In `*tmp` a version of `a` in dtype `dt` (a itself when it already is). */
-static trueno_status as_dtype(const trueno_tensor *a, trueno_dtype dt, const trueno_tensor **use,
-                              trueno_tensor **tmp)
+trueno_status tn_as_dtype(const trueno_tensor *a, trueno_dtype dt, const trueno_tensor **use,
+                          trueno_tensor **tmp)
 {
     *tmp = NULL;
     *use = a;
     if (a->dtype == dt) return TRUENO_OK;
-    trueno_status s = cast_to(a, dt, tmp);
+    trueno_status s = tn_run(TRUENO_OP_CAST, a->dtype, &a, 1, dt, a->rank, a->shape, NULL, tmp);
     if (s == TRUENO_OK) *use = *tmp;
     return s;
 }
 
-/* ---- element-wise ------------------------------------------------------ */
-
 /* NumPy broadcasting (numpy.org/doc/stable/user/basics.broadcasting.html):
- * align shapes from the right; each pair of extents must be equal or one
- * of them 1. */
-static trueno_status broadcast_shapes(const char *fn, const trueno_tensor *a,
-                                      const trueno_tensor *b, size_t *rank, int64_t *shape)
+ * align shapes from the right; each set of extents must be equal or 1. */
+trueno_status tn_broadcast_shapes(const char *fn, const trueno_tensor *const *ts, size_t n,
+                                  size_t *rank, int64_t *shape)
 {
-    size_t r = a->rank > b->rank ? a->rank : b->rank;
+    size_t r = 0;
+    for (size_t k = 0; k < n; k++) r = ts[k]->rank > r ? ts[k]->rank : r;
     for (size_t i = 0; i < r; i++) { /* i counts from the right */
-        int64_t ea = i < a->rank ? a->shape[a->rank - 1 - i] : 1;
-        int64_t eb = i < b->rank ? b->shape[b->rank - 1 - i] : 1;
-        if (ea != eb && ea != 1 && eb != 1) {
-            char sa[160], sb[160];
-            return tn_error(TRUENO_SHAPE_MISMATCH,
-                            "%s: operands could not be broadcast together with shapes %s "
-                            "and %s: axis %d (counting from the right, -1 is the last) is "
-                            "%lld in a but %lld in b, and broadcasting needs equal extents "
-                            "or 1. Hint: reshape or unsqueeze one operand so the axes that "
-                            "should match line up from the right",
-                            fn, SHAPE(a, sa), SHAPE(b, sb), -(int)i - 1, (long long)ea,
-                            (long long)eb);
+        int64_t e = 1;
+        size_t owner = 0;
+        for (size_t k = 0; k < n; k++) {
+            int64_t ek = i < ts[k]->rank ? ts[k]->shape[ts[k]->rank - 1 - i] : 1;
+            if (ek == 1 || ek == e) continue;
+            if (e != 1) {
+                char sa[160], sb[160];
+                return tn_error(TRUENO_SHAPE_MISMATCH,
+                                "%s: operands could not be broadcast together with shapes %s "
+                                "and %s: axis %d (counting from the right, -1 is the last) is "
+                                "%lld in operand %zu but %lld in operand %zu, and broadcasting "
+                                "needs equal extents or 1. Hint: reshape or unsqueeze one operand "
+                                "so the axes that should match line up from the right",
+                                fn, TN_SHAPE(ts[owner], sa), TN_SHAPE(ts[k], sb), -(int)i - 1,
+                                (long long)e, owner, (long long)ek, k);
+            }
+            e = ek;
+            owner = k;
         }
-        shape[r - 1 - i] = ea == 1 ? eb : ea;
+        shape[r - 1 - i] = e;
     }
     *rank = r;
     return TRUENO_OK;
 }
 
-/* A view of t broadcast to `shape` (rank >= t->rank): stride 0 where t has
- * extent 1 or lacks the axis. */
-static trueno_status broadcast_view(const trueno_tensor *t, size_t rank, const int64_t *shape,
-                                    trueno_tensor **out)
+trueno_status tn_broadcast_view(const trueno_tensor *t, size_t rank, const int64_t *shape,
+                                trueno_tensor **out)
 {
     int64_t strides[TRUENO_MAX_RANK];
     size_t lead = rank - t->rank;
@@ -134,238 +128,208 @@ static trueno_status broadcast_view(const trueno_tensor *t, size_t rank, const i
     return tn_tensor_view(t, rank, shape, strides, t->offset, out);
 }
 
-static trueno_status binary_elementwise(uint32_t opcode, const trueno_tensor *a,
-                                        const trueno_tensor *b, trueno_tensor **out)
+trueno_status tn_axis(const char *fn, const trueno_tensor *t, int axis, size_t rank, int *out)
+{
+    int r = (int)rank, ax = axis < 0 ? axis + r : axis;
+    if (ax < 0 || ax >= r) {
+        char sa[160];
+        return tn_error(TRUENO_INVALID_ARGUMENT,
+                        "%s: axis %d is out of bounds for a tensor of shape %s (rank %d: valid "
+                        "axes are %d..%d)", fn, axis, TN_SHAPE(t, sa), r, -r, r - 1);
+    }
+    *out = ax;
+    return TRUENO_OK;
+}
+
+trueno_status tn_axes_mask(const char *fn, const trueno_tensor *t, const int *axes, size_t n,
+                           uint32_t *mask)
+{
+    *mask = 0;
+    if (!axes || n == 0) {
+        *mask = (uint32_t)((1u << t->rank) - 1);
+        return TRUENO_OK;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int ax = 0;
+        trueno_status s = tn_axis(fn, t, axes[i], t->rank, &ax);
+        if (s != TRUENO_OK) return s;
+        if (*mask & (1u << ax))
+            return tn_error(TRUENO_INVALID_ARGUMENT, "%s: axis %d is repeated in the axes list", fn, axes[i]);
+        *mask |= 1u << ax;
+    }
+    return TRUENO_OK;
+}
+
+trueno_status tn_compute_dtype(const trueno_op_info *info, trueno_dtype dt, trueno_dtype *out)
+{
+    if (info->dtypes & TRUENO_DTYPE_BIT(dt)) { *out = dt; return TRUENO_OK; }
+    if (info->dtypes == TRUENO_DTYPES_FLOAT) { *out = TRUENO_DTYPE_FLOAT32; return TRUENO_OK; }
+    return tn_error(TRUENO_DTYPE_UNSUPPORTED, "%s: dtype %s is not supported (%s; docs/ops.md "
+                    "lists each op's dtypes)", info->name, trueno_dtype_name(dt),
+                    dt == TRUENO_DTYPE_BOOL ? "use logical_* ops for bool, or cast first"
+                    : tn_dtype_is_float(dt) ? "this op takes integers (and bool)"
+                                            : "cast to another dtype first");
+}
+
+trueno_dtype tn_out_dtype(const trueno_op_info *info, trueno_dtype compute)
+{
+    switch (info->out_rule) {
+    case TRUENO_OUT_BOOL: return TRUENO_DTYPE_BOOL;
+    case TRUENO_OUT_INT64: return TRUENO_DTYPE_INT64;
+    case TRUENO_OUT_ACCUM: return tn_dtype_is_float(compute) ? compute : TRUENO_DTYPE_INT64;
+    default: return compute;
+    }
+}
+
+/* ---- the element-wise engine ------------------------------------------- */
+
+trueno_status tn_elementwise(uint32_t opcode, const trueno_tensor *const *in, size_t n,
+                             const trueno_op_params *params, trueno_tensor **out)
 {
     const trueno_op_info *info = tn_op_info(opcode);
-    trueno_status s = check_pair(info->name, a, b, out);
-    if (s != TRUENO_OK) return s;
-    trueno_dtype dt = tn_promote(a->dtype, b->dtype);
-    if ((s = check_dtype(info, dt)) != TRUENO_OK) return s;
-    size_t rank = 0;
-    int64_t shape[TRUENO_MAX_RANK];
-    if ((s = broadcast_shapes(info->name, a, b, &rank, shape)) != TRUENO_OK) return s;
-
-    trueno_tensor *ca = NULL, *cb = NULL, *va = NULL, *vb = NULL;
-    const trueno_tensor *ua, *ub;
-    if ((s = as_dtype(a, dt, &ua, &ca)) == TRUENO_OK &&
-        (s = as_dtype(b, dt, &ub, &cb)) == TRUENO_OK &&
-        (s = broadcast_view(ua, rank, shape, &va)) == TRUENO_OK &&
-        (s = broadcast_view(ub, rank, shape, &vb)) == TRUENO_OK) {
-        const trueno_tensor *in[2] = {va, vb};
-        s = run(opcode, dt, in, 2, dt, rank, shape, NULL, out);
+    if (!out) return tn_error(TRUENO_INVALID_ARGUMENT, "%s: out is NULL", info->name);
+    for (size_t i = 0; i < n; i++) {
+        if (!in[i]) return tn_error(TRUENO_INVALID_ARGUMENT, "%s: operand %zu is NULL", info->name, i);
+        if (in[i]->st->rt != in[0]->st->rt)
+            return tn_error(TRUENO_INVALID_ARGUMENT, "%s: operands belong to different runtimes", info->name);
     }
-    trueno_tensor_free(ca);
-    trueno_tensor_free(cb);
-    trueno_tensor_free(va);
-    trueno_tensor_free(vb);
+    /* WHERE: the condition is bool, the data operands promote */
+    size_t first = opcode == TRUENO_OP_WHERE ? 1 : 0;
+    trueno_dtype dt = in[first]->dtype;
+    for (size_t i = first + 1; i < n; i++) dt = tn_promote(dt, in[i]->dtype);
+    trueno_dtype cdt;
+    trueno_status s = tn_compute_dtype(info, dt, &cdt);
+    if (s != TRUENO_OK) return s;
+    size_t rank;
+    int64_t shape[TRUENO_MAX_RANK];
+    if ((s = tn_broadcast_shapes(info->name, in, n, &rank, shape)) != TRUENO_OK) return s;
+
+    trueno_tensor *cast[3] = {NULL, NULL, NULL}, *view[3] = {NULL, NULL, NULL};
+    const trueno_tensor *use[3];
+    for (size_t i = 0; i < n && s == TRUENO_OK; i++) {
+        trueno_dtype want = opcode == TRUENO_OP_WHERE && i == 0 ? TRUENO_DTYPE_BOOL : cdt;
+        if ((s = tn_as_dtype(in[i], want, &use[i], &cast[i])) == TRUENO_OK)
+            s = tn_broadcast_view(use[i], rank, shape, &view[i]);
+    }
+    if (s == TRUENO_OK)
+        s = tn_run(opcode, cdt, (const trueno_tensor *const *)view, n, tn_out_dtype(info, cdt), rank,
+                   shape, params, out);
+    for (size_t i = 0; i < n; i++) {
+        trueno_tensor_free(cast[i]);
+        trueno_tensor_free(view[i]);
+    }
     return s;
 }
 
 trueno_status trueno_add(const trueno_tensor *a, const trueno_tensor *b, trueno_tensor **out)
 {
-    return binary_elementwise(TRUENO_OP_ADD, a, b, out);
+    const trueno_tensor *in[2] = {a, b};
+    return tn_elementwise(TRUENO_OP_ADD, in, 2, NULL, out);
 }
 
 trueno_status trueno_multiply(const trueno_tensor *a, const trueno_tensor *b, trueno_tensor **out)
 {
-    return binary_elementwise(TRUENO_OP_MULTIPLY, a, b, out);
+    const trueno_tensor *in[2] = {a, b};
+    return tn_elementwise(TRUENO_OP_MULTIPLY, in, 2, NULL, out);
 }
 
-/* ---- reductions -------------------------------------------------------- */
-
-static trueno_status sum_mask(const trueno_tensor *a, uint32_t mask, int keepdims,
-                              trueno_tensor **out)
-{
-    const trueno_op_info *info = tn_op_info(TRUENO_OP_SUM);
-    trueno_status s = check_dtype(info, a->dtype);
-    if (s != TRUENO_OK) return s;
-    trueno_dtype out_dt = tn_dtype_is_float(a->dtype) ? a->dtype : TRUENO_DTYPE_INT64;
-    int64_t kshape[TRUENO_MAX_RANK], rshape[TRUENO_MAX_RANK];
-    size_t rrank = 0;
-    for (size_t i = 0; i < a->rank; i++) {
-        bool reduced = (mask >> i) & 1;
-        kshape[i] = reduced ? 1 : a->shape[i];
-        if (!reduced) rshape[rrank++] = a->shape[i];
+#define TRUENO_X_(fn, NAME)                                                          \
+    trueno_status trueno_##fn(const trueno_tensor *a, const trueno_tensor *b, trueno_tensor **out) \
+    {                                                                                \
+        const trueno_tensor *in[2] = {a, b};                                         \
+        return tn_elementwise(TRUENO_OP_##NAME, in, 2, NULL, out);                   \
     }
-    trueno_op_params params;
-    memset(&params, 0, sizeof params);
-    params.struct_size = sizeof params;
-    params.ints[0] = mask;
-    params.ints[1] = keepdims;
-    trueno_tensor *res;
-    if ((s = run(TRUENO_OP_SUM, a->dtype, &a, 1, out_dt, a->rank, kshape, &params, &res)) !=
-        TRUENO_OK)
-        return s;
-    if (keepdims) { *out = res; return TRUENO_OK; }
-    int64_t strides[TRUENO_MAX_RANK];
-    tn_contiguous_strides(rrank, rshape, strides);
-    s = tn_tensor_view(res, rrank, rshape, strides, 0, out);
-    trueno_tensor_free(res);
-    return s;
+TRUENO_BINARY_OPS(TRUENO_X_)
+#undef TRUENO_X_
+
+#define TRUENO_X_(fn, NAME)                                                          \
+    trueno_status trueno_##fn(const trueno_tensor *a, trueno_tensor **out)           \
+    {                                                                                \
+        return tn_elementwise(TRUENO_OP_##NAME, &a, 1, NULL, out);                   \
+    }
+TRUENO_UNARY_OPS(TRUENO_X_)
+#undef TRUENO_X_
+
+static trueno_status ternary(uint32_t op, const trueno_tensor *a, const trueno_tensor *b,
+                             const trueno_tensor *c, trueno_tensor **out)
+{
+    const trueno_tensor *in[3] = {a, b, c};
+    return tn_elementwise(op, in, 3, NULL, out);
 }
 
-trueno_status trueno_sum(const trueno_tensor *a, const int *axes, size_t n_axes, int keepdims,
+trueno_status trueno_clip(const trueno_tensor *x, const trueno_tensor *lo, const trueno_tensor *hi,
+                          trueno_tensor **out)
+{
+    return ternary(TRUENO_OP_CLIP, x, lo, hi, out);
+}
+
+trueno_status trueno_fma(const trueno_tensor *a, const trueno_tensor *b, const trueno_tensor *c,
                          trueno_tensor **out)
 {
-    if (!a || !out) return tn_error(TRUENO_INVALID_ARGUMENT, "sum: NULL argument");
-    uint32_t mask = 0;
-    char sa[160];
-    if (!axes || n_axes == 0) mask = (1u << a->rank) - 1;
-    for (size_t i = 0; axes && i < n_axes; i++) {
-        int r = (int)a->rank, ax = axes[i] < 0 ? axes[i] + r : axes[i];
-        if (ax < 0 || ax >= r)
-            return tn_error(TRUENO_INVALID_ARGUMENT,
-                            "sum: axis %d is out of bounds for a tensor of shape %s (rank %d: "
-                            "valid axes are %d..%d)", axes[i], SHAPE(a, sa), r, -r, r - 1);
-        if (mask & (1u << ax))
-            return tn_error(TRUENO_INVALID_ARGUMENT, "sum: axis %d is repeated in the axes list",
-                            axes[i]);
-        mask |= 1u << ax;
-    }
-    return sum_mask(a, mask, keepdims, out);
+    return ternary(TRUENO_OP_FMA, a, b, c, out);
 }
 
-/* ---- linear algebra ---------------------------------------------------- */
-
-/* (m,k)@(k,n) with NumPy's promotion of 1-D operands: a (k) is a row, b (k)
- * a column; the added axes are removed from the result. */
-trueno_status trueno_matmul(const trueno_tensor *a, const trueno_tensor *b, trueno_tensor **out)
+trueno_status trueno_lerp(const trueno_tensor *start, const trueno_tensor *end,
+                          const trueno_tensor *weight, trueno_tensor **out)
 {
-    trueno_status s = check_pair("matmul", a, b, out);
-    if (s != TRUENO_OK) return s;
-    char sa[160], sb[160];
-    if (a->rank == 0 || b->rank == 0)
-        return tn_error(TRUENO_INVALID_ARGUMENT,
-                        "matmul: operand %s is 0-d (shapes %s and %s); matmul needs at least "
-                        "1-D operands. Hint: use multiply for a scalar factor",
-                        a->rank == 0 ? "a" : "b", SHAPE(a, sa), SHAPE(b, sb));
-    if (a->rank > 2 || b->rank > 2)
-        return tn_error(TRUENO_INVALID_ARGUMENT,
-                        "matmul: shapes %s and %s: batched (3-D and higher) matmul is not "
-                        "implemented yet; only 1-D and 2-D operands are",
-                        SHAPE(a, sa), SHAPE(b, sb));
-    int64_t m = a->rank == 2 ? a->shape[0] : 1, k = a->shape[a->rank - 1];
-    int64_t kb = b->shape[0], n = b->rank == 2 ? b->shape[1] : 1;
-    if (k != kb) {
-        const char *hint = "did you mean to transpose one of them (trueno_transpose)?";
-        if (a->rank == 2 && b->rank == 2) {
-            if (a->shape[0] == kb) hint = "did you mean to transpose a (trueno_transpose(a, 0, 1))?";
-            else if (n == k) hint = "did you mean to transpose b (trueno_transpose(b, 0, 1))?";
-            else if (a->shape[0] == n) hint = "did you mean to transpose both, or to swap a and b?";
-        }
-        return tn_error(TRUENO_SHAPE_MISMATCH,
-                        "matmul: Inner dimensions do not match (%lld \xe2\x89\xa0 %lld): a has "
-                        "shape %s and b has shape %s; the last axis of a must equal the %s "
-                        "axis of b. Hint: %s",
-                        (long long)k, (long long)kb, SHAPE(a, sa), SHAPE(b, sb),
-                        b->rank == 2 ? "first (second-to-last)" : "only", hint);
-    }
-    trueno_dtype dt = tn_promote(a->dtype, b->dtype);
-    if ((s = check_dtype(tn_op_info(TRUENO_OP_MATMUL), dt)) != TRUENO_OK) return s;
+    return ternary(TRUENO_OP_LERP, start, end, weight, out);
+}
 
-    trueno_tensor *ca = NULL, *cb = NULL, *va = NULL, *vb = NULL, *res = NULL;
-    const trueno_tensor *ua, *ub;
-    int64_t ash[2] = {m, k}, ast[2] = {0, 0}, bsh[2] = {k, n}, bst[2] = {0, 0};
-    if ((s = as_dtype(a, dt, &ua, &ca)) == TRUENO_OK &&
-        (s = as_dtype(b, dt, &ub, &cb)) == TRUENO_OK) {
-        if (a->rank == 2) { ast[0] = ua->strides[0]; ast[1] = ua->strides[1]; }
-        else ast[1] = ua->strides[0];
-        if (b->rank == 2) { bst[0] = ub->strides[0]; bst[1] = ub->strides[1]; }
-        else bst[0] = ub->strides[0];
-        int64_t osh[2] = {m, n};
-        if ((s = tn_tensor_view(ua, 2, ash, ast, ua->offset, &va)) == TRUENO_OK &&
-            (s = tn_tensor_view(ub, 2, bsh, bst, ub->offset, &vb)) == TRUENO_OK) {
-            const trueno_tensor *in[2] = {va, vb};
-            s = run(TRUENO_OP_MATMUL, dt, in, 2, dt, 2, osh, NULL, &res);
-        }
-    }
-    if (s == TRUENO_OK && (a->rank == 1 || b->rank == 1)) {
-        int64_t shape[1] = {a->rank == 2 ? m : n}, strides[1] = {1};
-        s = tn_tensor_view(res, a->rank + b->rank - 2, shape, strides, 0, out);
-        trueno_tensor_free(res);
-    } else if (s == TRUENO_OK) {
-        *out = res;
-    }
-    trueno_tensor_free(ca);
-    trueno_tensor_free(cb);
-    trueno_tensor_free(va);
-    trueno_tensor_free(vb);
+trueno_status trueno_where(const trueno_tensor *cond, const trueno_tensor *a, const trueno_tensor *b,
+                           trueno_tensor **out)
+{
+    return ternary(TRUENO_OP_WHERE, cond, a, b, out);
+}
+
+trueno_status trueno_clip_scalar(const trueno_tensor *x, double lo, double hi, trueno_tensor **out)
+{
+    if (!x || !out) return tn_error(TRUENO_INVALID_ARGUMENT, "clip: NULL argument");
+    trueno_runtime *rt = x->st->rt;
+    trueno_tensor *tl = NULL, *th = NULL;
+    /* a missing bound is the dtype's own extreme, so it never clips */
+    bool f = tn_dtype_is_float(x->dtype);
+    double lo_v = isnan(lo) ? (f ? -INFINITY : -9.3e18) : lo, hi_v = isnan(hi) ? (f ? INFINITY : 9.3e18) : hi;
+    trueno_status s = trueno_scalar(rt, x->dtype, lo_v, &tl);
+    if (s == TRUENO_OK) s = trueno_scalar(rt, x->dtype, hi_v, &th);
+    if (s == TRUENO_OK) s = trueno_clip(x, tl, th, out);
+    trueno_tensor_free(tl);
+    trueno_tensor_free(th);
     return s;
 }
 
-trueno_status trueno_dot(const trueno_tensor *a, const trueno_tensor *b, trueno_tensor **out)
+static trueno_status activation(uint32_t op, const trueno_tensor *x, double f0, double f1, int64_t i1,
+                                trueno_tensor **out)
 {
-    trueno_status s = check_pair("dot", a, b, out);
-    if (s != TRUENO_OK) return s;
-    if (a->rank == 0 || b->rank == 0) return trueno_multiply(a, b, out); /* numpy.dot */
-    if (a->rank != 1 || b->rank != 1) return trueno_matmul(a, b, out);
-    if (a->shape[0] != b->shape[0]) {
-        char sa[160], sb[160];
-        return tn_error(TRUENO_SHAPE_MISMATCH,
-                        "dot: shapes %s and %s not aligned: %lld (dim 0) \xe2\x89\xa0 %lld (dim 0)",
-                        SHAPE(a, sa), SHAPE(b, sb), (long long)a->shape[0],
-                        (long long)b->shape[0]);
-    }
-    trueno_dtype dt = tn_promote(a->dtype, b->dtype);
-    if ((s = check_dtype(tn_op_info(TRUENO_OP_DOT), dt)) != TRUENO_OK) return s;
-    trueno_tensor *ca = NULL, *cb = NULL;
-    const trueno_tensor *ua, *ub;
-    if ((s = as_dtype(a, dt, &ua, &ca)) == TRUENO_OK &&
-        (s = as_dtype(b, dt, &ub, &cb)) == TRUENO_OK) {
-        const trueno_tensor *in[2] = {ua, ub};
-        s = run(TRUENO_OP_DOT, dt, in, 2, dt, 0, NULL, NULL, out);
-    }
-    trueno_tensor_free(ca);
-    trueno_tensor_free(cb);
-    return s;
+    trueno_op_params p = tn_params();
+    p.floats[0] = f0;
+    p.floats[1] = f1;
+    p.ints[1] = i1;
+    if (!x) return tn_error(TRUENO_INVALID_ARGUMENT, "%s: x is NULL", tn_op_info(op)->name);
+    return tn_elementwise(op, &x, 1, &p, out);
 }
 
-/* ---- copies ------------------------------------------------------------ */
-
-trueno_status trueno_astype(const trueno_tensor *a, trueno_dtype dtype, trueno_tensor **out)
+trueno_status trueno_leaky_relu(const trueno_tensor *x, double slope, trueno_tensor **out)
 {
-    if (!a || !out) return tn_error(TRUENO_INVALID_ARGUMENT, "astype: NULL argument");
-    if (!tn_dtype_valid(dtype))
-        return tn_error(TRUENO_INVALID_ARGUMENT, "astype: unknown dtype %d", (int)dtype);
-    return cast_to(a, dtype, out);
+    return activation(TRUENO_OP_LEAKY_RELU, x, slope, 0, 0, out);
 }
 
-trueno_status trueno_contiguous(const trueno_tensor *a, trueno_tensor **out)
+trueno_status trueno_elu(const trueno_tensor *x, double alpha, trueno_tensor **out)
 {
-    if (!a || !out) return tn_error(TRUENO_INVALID_ARGUMENT, "contiguous: NULL argument");
-    return run(TRUENO_OP_CONTIGUOUS, a->dtype, &a, 1, a->dtype, a->rank, a->shape, NULL, out);
+    return activation(TRUENO_OP_ELU, x, alpha, 0, 0, out);
 }
 
-/* ---- the generic entry ------------------------------------------------- */
-
-trueno_status trueno_op_run(trueno_op_code op, const trueno_tensor *const *in, size_t n_in,
-                            const trueno_op_params *params, trueno_tensor **out)
+trueno_status trueno_celu(const trueno_tensor *x, double alpha, trueno_tensor **out)
 {
-    const trueno_op_info *info = tn_op_info(op);
-    if (!info) return tn_error(TRUENO_INVALID_ARGUMENT, "trueno_op_run: unknown op code %d", (int)op);
-    if (!in || n_in != info->n_inputs || !out)
-        return tn_error(TRUENO_INVALID_ARGUMENT, "%s: takes %u inputs, got %zu", info->name,
-                        info->n_inputs, in ? n_in : 0);
-    for (size_t i = 0; i < n_in; i++)
-        if (!in[i]) return tn_error(TRUENO_INVALID_ARGUMENT, "%s: input %zu is NULL", info->name, i);
-    switch (op) {
-    case TRUENO_OP_ADD: return trueno_add(in[0], in[1], out);
-    case TRUENO_OP_MULTIPLY: return trueno_multiply(in[0], in[1], out);
-    case TRUENO_OP_DOT: return trueno_dot(in[0], in[1], out);
-    case TRUENO_OP_MATMUL: return trueno_matmul(in[0], in[1], out);
-    case TRUENO_OP_CONTIGUOUS: return trueno_contiguous(in[0], out);
-    case TRUENO_OP_CAST:
-        return trueno_astype(in[0], params ? (trueno_dtype)params->ints[0] : in[0]->dtype, out);
-    case TRUENO_OP_SUM: {
-        uint32_t mask = params ? (uint32_t)params->ints[0] : 0;
-        if (mask >> in[0]->rank)
-            return tn_error(TRUENO_INVALID_ARGUMENT, "sum: axis mask 0x%x names axes beyond "
-                            "rank %u", mask, in[0]->rank);
-        if (mask == 0) mask = (1u << in[0]->rank) - 1;
-        return sum_mask(in[0], mask, params ? (int)params->ints[1] : 0, out);
-    }
-    default:
-        return tn_error(TRUENO_INVALID_ARGUMENT, "%s: no entry point", info->name);
-    }
+    if (alpha == 0) return tn_error(TRUENO_INVALID_ARGUMENT, "celu: alpha cannot be 0");
+    return activation(TRUENO_OP_CELU, x, alpha, 0, 0, out);
+}
+
+trueno_status trueno_gelu(const trueno_tensor *x, int approximate, trueno_tensor **out)
+{
+    return activation(TRUENO_OP_GELU, x, 0, 0, approximate != 0, out);
+}
+
+trueno_status trueno_softplus(const trueno_tensor *x, double beta, double threshold, trueno_tensor **out)
+{
+    return activation(TRUENO_OP_SOFTPLUS, x, beta, threshold, 0, out);
 }

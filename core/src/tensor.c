@@ -70,6 +70,7 @@ void tn_storage_release(tn_storage *st)
                                                       st->dev_buf[i]);
     }
     if (st->host_owned) tn_aligned_free(st->host);
+    if (st->release) st->release(st->release_ctx);
     tn_runtime_unlock(rt);
     __atomic_fetch_sub(&rt->live_storages, 1, __ATOMIC_RELAXED);
     tn_free(st);

@@ -1,7 +1,7 @@
 /*
  * ref_backend.c — the built-in reference backend: one host-memory CPU
- * device that runs every op of TRUENO_OP_MAP with the kernels in
- * ref_kernels.c. It is a device like any plugin's (same vtable, same host
+ * device that runs every op of TRUENO_OP_MAP with the kernels of
+ * ref_*.c. It is a device like any plugin's (same vtable, same host
  * services), so the dispatcher treats it no differently, except that it
  * loses cost ties and can never be excluded.
  *
@@ -15,15 +15,51 @@
 #include "../internal.h"
 #include "ref_kernels.h"
 
-static const tn_ref_kernel kernels[TRUENO_OP_COUNT_1_0] = {
-    [TRUENO_OP_ADD] = tn_ref_add,
-    [TRUENO_OP_MULTIPLY] = tn_ref_multiply,
-    [TRUENO_OP_SUM] = tn_ref_sum,
-    [TRUENO_OP_DOT] = tn_ref_dot,
-    [TRUENO_OP_MATMUL] = tn_ref_matmul,
-    [TRUENO_OP_CAST] = tn_ref_cast,
-    [TRUENO_OP_CONTIGUOUS] = tn_ref_contiguous,
-};
+/* The kernel that runs each op of TRUENO_OP_MAP, by family. */
+static tn_ref_kernel kernel_for(uint32_t op)
+{
+    switch (op) {
+    case TRUENO_OP_SUM: case TRUENO_OP_PROD: case TRUENO_OP_MEAN: case TRUENO_OP_VAR:
+    case TRUENO_OP_STD: case TRUENO_OP_AMIN: case TRUENO_OP_AMAX: case TRUENO_OP_ARGMIN:
+    case TRUENO_OP_ARGMAX: case TRUENO_OP_ALL: case TRUENO_OP_ANY: case TRUENO_OP_COUNT_NONZERO:
+    case TRUENO_OP_LOGSUMEXP: case TRUENO_OP_NORM:
+        return tn_ref_reduce;
+    case TRUENO_OP_SOFTMAX: case TRUENO_OP_LOG_SOFTMAX: case TRUENO_OP_CUMSUM: case TRUENO_OP_CUMPROD:
+        return tn_ref_along_axis;
+    case TRUENO_OP_TOPK: case TRUENO_OP_SORT: case TRUENO_OP_ARGSORT:
+        return tn_ref_sort;
+    case TRUENO_OP_DOT: return tn_ref_dot;
+    case TRUENO_OP_MATMUL: case TRUENO_OP_GEMM: return tn_ref_matmul;
+    case TRUENO_OP_CDIST: return tn_ref_cdist;
+    case TRUENO_OP_CAST: case TRUENO_OP_CONTIGUOUS: return tn_ref_copy;
+    case TRUENO_OP_INDEX_SELECT: case TRUENO_OP_GATHER: case TRUENO_OP_SCATTER:
+    case TRUENO_OP_MASKED_SELECT: case TRUENO_OP_NONZERO:
+        return tn_ref_index;
+    case TRUENO_OP_CONV2D: case TRUENO_OP_MAX_POOL2D: case TRUENO_OP_AVG_POOL2D:
+    case TRUENO_OP_ADAPTIVE_AVG_POOL2D:
+        return tn_ref_conv_pool;
+    case TRUENO_OP_BATCH_NORM: case TRUENO_OP_LAYER_NORM: case TRUENO_OP_RMS_NORM:
+    case TRUENO_OP_GROUP_NORM: case TRUENO_OP_COSINE_SIMILARITY:
+        return tn_ref_norm;
+    case TRUENO_OP_DROPOUT: return tn_ref_dropout;
+    case TRUENO_OP_CROSS_ENTROPY: case TRUENO_OP_NLL_LOSS: case TRUENO_OP_MSE_LOSS:
+    case TRUENO_OP_L1_LOSS: case TRUENO_OP_SMOOTH_L1_LOSS: case TRUENO_OP_BINARY_CROSS_ENTROPY:
+    case TRUENO_OP_BINARY_CROSS_ENTROPY_WITH_LOGITS:
+        return tn_ref_loss;
+    default: {
+        const trueno_op_info *info = tn_op_info(op);
+        return info && info->op_class == TRUENO_OP_CLASS_ELEMENTWISE ? tn_ref_elementwise : NULL;
+    }
+    }
+}
+
+static tn_ref_kernel kernels[TRUENO_OP_COUNT_1_0];
+static pthread_once_t kernels_once = PTHREAD_ONCE_INIT;
+
+static void fill_kernels(void)
+{
+    for (uint32_t op = 1; op < TRUENO_OP_COUNT_1_0; op++) kernels[op] = tn_op_info(op) ? kernel_for(op) : NULL;
+}
 
 typedef struct ref_device {
     const trueno_host *host;
@@ -44,12 +80,15 @@ static bool desc_ok(const trueno_tensor_desc *t)
 static bool op_ok(const trueno_op_desc *op)
 {
     const trueno_op_info *info = tn_op_info(op->op);
-    if (!info || !kernels[op->op] || op->n_inputs != info->n_inputs || op->n_outputs != 1 ||
-        !tn_dtype_valid(op->dtype) || !(info->dtypes & TRUENO_DTYPE_BIT(op->dtype)) || !op->params)
+    if (!info || !kernels[op->op] || op->n_inputs != info->n_inputs ||
+        op->n_outputs != info->n_outputs || !tn_dtype_valid(op->dtype) ||
+        !(info->dtypes & TRUENO_DTYPE_BIT(op->dtype)) || !op->params)
         return false;
     for (uint32_t i = 0; i < op->n_inputs; i++)
         if (!desc_ok(op->inputs[i])) return false;
-    return desc_ok(op->outputs[0]);
+    for (uint32_t i = 0; i < op->n_outputs; i++)
+        if (!desc_ok(op->outputs[i])) return false;
+    return true;
 }
 
 /* ---- device functions -------------------------------------------------- */
@@ -170,8 +209,9 @@ static bool calibrate(ref_device *d)
 trueno_status tn_reference_create(const trueno_host *host, void **instance,
                                   const trueno_device **device)
 {
+    pthread_once(&kernels_once, fill_kernels);
     for (uint32_t op = 1; op < TRUENO_OP_COUNT_1_0; op++)
-        TN_ASSERT(kernels[op] != NULL && "every op of TRUENO_OP_MAP needs a reference kernel");
+        TN_ASSERT((!tn_op_info(op) || kernels[op]) && "every op of TRUENO_OP_MAP needs a reference kernel");
     ref_device *d = tn_calloc(1, sizeof *d);
     if (!d) return TRUENO_OUT_OF_MEMORY;
     d->host = host;
