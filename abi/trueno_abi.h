@@ -244,8 +244,10 @@ typedef enum trueno_out_rule {
  *                 the flat index; first occurrence; NaN counts as extreme
  *  NORM           ints[0] mask; ints[1] ord: 1 sum|x|, 2 sqrt(sum x^2)
  *                 (vector 2-norm and Frobenius), 3 max|x|
- *  CAST           output dtype from the output; float→int truncates,
- *                 saturates, NaN→0; →float16/bfloat16 round to nearest even
+ *  CAST           output dtype from the output; float→int truncates toward
+ *                 zero into int64 (NaN→0, saturating), then wraps to the
+ *                 target width (NumPy's x86-64 result); →float16/bfloat16
+ *                 round to nearest even; →bool is x != 0
  *  CONTIGUOUS     copies the input into the output's layout (which may be a
  *                 strided view into a larger tensor)
  *  CLIP           inputs x, lo, hi (broadcast): minimum(maximum(x, lo), hi)

@@ -8,6 +8,7 @@
  *   argv[1]: the directory holding the test plugins
  */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,8 +70,9 @@ static int device_lost(trueno_runtime *rt, const char *plugin)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) { printf("Bail out! usage: test_dispatch PLUGIN_DIR\n"); return 1; }
-    plugin_dir = argv[1];
+    static char dir[PATH_MAX];
+    if (argc < 2 || !realpath(argv[1], dir)) { printf("Bail out! usage: test_dispatch PLUGIN_DIR\n"); return 1; }
+    plugin_dir = dir; /* relative plugin directories are never searched */
     float x[1000], y[1000];
     int32_t xi[1000];
     for (int i = 0; i < 1000; i++) { x[i] = (float)i * 0.5f; y[i] = 3.0f - (float)i; xi[i] = i; }

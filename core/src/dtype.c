@@ -140,6 +140,8 @@ float tn_bf16_to_f32(uint16_t h)
 
 /* ---- element access ---------------------------------------------------- */
 
+static int64_t float_to_int64(double v);
+
 double tn_load_f64(const void *base, uint32_t dtype, int64_t i)
 {
     switch (dtype) {
@@ -166,22 +168,19 @@ int64_t tn_load_i64(const void *base, uint32_t dtype, int64_t i)
     case TRUENO_DTYPE_INT16: return ((const int16_t *)base)[i];
     case TRUENO_DTYPE_INT32: return ((const int32_t *)base)[i];
     case TRUENO_DTYPE_INT64: return ((const int64_t *)base)[i];
-    default: {
-        /* float to integer: truncate toward zero, saturate, NaN -> 0 */
-        double v = tn_load_f64(base, dtype, i);
-        if (isnan(v)) return 0;
-        if (v >= 9223372036854775807.0) return INT64_MAX;
-        if (v <= -9223372036854775808.0) return INT64_MIN;
-        return (int64_t)v;
-    }
+    default: return float_to_int64(tn_load_f64(base, dtype, i));
     }
 }
 
-static int64_t saturate(double v, int64_t lo, int64_t hi)
+/* float → integer: truncate toward zero into int64 (NaN → 0, saturating at
+ * the int64 range), then narrow by wrapping, which is what NumPy does on
+ * x86-64 for values that fit in an int64 (the C cast it uses leaves the
+ * rest undefined). */
+static int64_t float_to_int64(double v)
 {
     if (isnan(v)) return 0;
-    if (v <= (double)lo) return lo;
-    if (v >= (double)hi) return hi;
+    if (v >= 9223372036854775807.0) return INT64_MAX;
+    if (v <= -9223372036854775808.0) return INT64_MIN;
     return (int64_t)v;
 }
 
@@ -189,19 +188,11 @@ void tn_store_f64(void *base, uint32_t dtype, int64_t i, double v)
 {
     switch (dtype) {
     case TRUENO_DTYPE_BOOL: ((uint8_t *)base)[i] = v != 0; break;
-    case TRUENO_DTYPE_UINT8: ((uint8_t *)base)[i] = (uint8_t)saturate(v, 0, UINT8_MAX); break;
-    case TRUENO_DTYPE_INT8: ((int8_t *)base)[i] = (int8_t)saturate(v, INT8_MIN, INT8_MAX); break;
-    case TRUENO_DTYPE_INT16: ((int16_t *)base)[i] = (int16_t)saturate(v, INT16_MIN, INT16_MAX); break;
-    case TRUENO_DTYPE_INT32: ((int32_t *)base)[i] = (int32_t)saturate(v, INT32_MIN, INT32_MAX); break;
-    case TRUENO_DTYPE_INT64:
-        ((int64_t *)base)[i] = isnan(v) ? 0 : v >= 9223372036854775807.0 ? INT64_MAX
-                             : v <= -9223372036854775808.0 ? INT64_MIN : (int64_t)v;
-        break;
     case TRUENO_DTYPE_FLOAT16: ((uint16_t *)base)[i] = tn_f64_to_f16(v); break;
     case TRUENO_DTYPE_BFLOAT16: ((uint16_t *)base)[i] = tn_f64_to_bf16(v); break;
     case TRUENO_DTYPE_FLOAT32: ((float *)base)[i] = (float)v; break;
     case TRUENO_DTYPE_FLOAT64: ((double *)base)[i] = v; break;
-    default: TN_ASSERT(!"unknown dtype");
+    default: tn_store_i64(base, dtype, i, float_to_int64(v)); /* integers */
     }
 }
 

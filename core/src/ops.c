@@ -33,6 +33,16 @@ const trueno_op_info *tn_op_info(uint32_t op)
 
 const trueno_op_info *trueno_op_lookup(trueno_op_code op) { return tn_op_info(op); }
 
+double trueno_op_tolerance(trueno_op_code op, trueno_dtype dtype, uint32_t *kind)
+{
+    const trueno_op_info *info = tn_op_info(op);
+    uint32_t k;
+    if (!info) return -1;
+    double bound = trueno_tolerance(info->tol_class, dtype, &k);
+    if (kind) *kind = k;
+    return bound;
+}
+
 /* ---- shared helpers ---------------------------------------------------- */
 
 trueno_op_params tn_params(void)

@@ -355,8 +355,10 @@ TRUENO_API trueno_status trueno_contiguous(const trueno_tensor *a, trueno_tensor
 /* 1 when t's layout is C order (every view of extent-1 axes counts). */
 TRUENO_API int trueno_tensor_is_contiguous(const trueno_tensor *t);
 /* A C-order copy of `a` converted to `dtype` (numpy astype; always a new
- * storage). float→int truncates toward zero, saturates, NaN → 0; →
- * float16/bfloat16 rounds to nearest even; → bool is x != 0. */
+ * storage). float→int truncates toward zero into int64 (NaN → 0,
+ * saturating), then wraps to the target width as NumPy does on x86-64
+ * (NumPy itself leaves out-of-range casts undefined); → float16/bfloat16
+ * rounds to nearest even; → bool is x != 0; integers narrow by wrapping. */
 TRUENO_API trueno_status trueno_astype(const trueno_tensor *a, trueno_dtype dtype,
                                        trueno_tensor **out);
 
@@ -780,6 +782,12 @@ typedef struct trueno_op_info {
     const char *torch;
 } trueno_op_info;
 TRUENO_API const trueno_op_info *trueno_op_lookup(trueno_op_code op);
+/* The tolerance an op's result in `dtype` is held to (trueno_tolerance of
+ * its class): returns the bound and writes the trueno_tolerance_kind
+ * (EXACT, ULP: units in the last place of dtype, NORM: |got − exact| ≤
+ * bound · scale, scale the sum of |terms| or the largest |result|).
+ * Unknown op: -1. */
+TRUENO_API double trueno_op_tolerance(trueno_op_code op, trueno_dtype dtype, uint32_t *kind);
 
 #ifdef __cplusplus
 }

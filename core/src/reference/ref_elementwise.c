@@ -102,7 +102,7 @@ static double unary_f(uint32_t op, double x, const trueno_op_params *p)
     case TRUENO_OP_LEAKY_RELU: return x > 0 ? x : x * p->floats[0];
     case TRUENO_OP_ELU: return x > 0 ? x : p->floats[0] * expm1(x);
     case TRUENO_OP_SELU: return selu_scale * (x > 0 ? x : selu_alpha * expm1(x));
-    case TRUENO_OP_CELU: return fmax(0, x) + fmin(0, p->floats[0] * expm1(x / p->floats[0]));
+    case TRUENO_OP_CELU: return x > 0 ? x : p->floats[0] * expm1(x / p->floats[0]); /* NaN stays NaN */
     case TRUENO_OP_GELU:
         if (p->ints[1]) /* tanh approximation */
             return 0.5 * x * (1 + tanh(0.79788456080286535587989211986876 * (x + 0.044715 * x * x * x)));
@@ -111,7 +111,8 @@ static double unary_f(uint32_t op, double x, const trueno_op_params *p)
     case TRUENO_OP_HARDSIGMOID: return x <= -3 ? 0 : x >= 3 ? 1 : x / 6 + 0.5;
     case TRUENO_OP_SILU: return x * sigmoid(x);
     case TRUENO_OP_MISH: return x * tanh(softplus(x, 1, 20));
-    case TRUENO_OP_HARDSWISH: return x <= -3 ? 0 : x >= 3 ? x : x * (x + 3) / 6;
+    case TRUENO_OP_HARDSWISH: /* PyTorch's form: -inf gives NaN (-inf·0), as there */
+        return x * (isnan(x) ? x : x + 3 < 0 ? 0 : x + 3 > 6 ? 6 : x + 3) / 6;
     case TRUENO_OP_SOFTPLUS: return softplus(x, p->floats[0], p->floats[1]);
     case TRUENO_OP_SOFTSIGN: return x / (1 + fabs(x));
     case TRUENO_OP_LOGSIGMOID: return fmin(x, 0) - log1p(exp(-fabs(x)));
