@@ -296,9 +296,16 @@ trueno_status trueno_clip_scalar(const trueno_tensor *x, double lo, double hi, t
     if (!x || !out) return tn_error(TRUENO_INVALID_ARGUMENT, "clip: NULL argument");
     trueno_runtime *rt = x->st->rt;
     trueno_tensor *tl = NULL, *th = NULL;
-    /* a missing bound is the dtype's own extreme, so it never clips */
-    bool f = tn_dtype_is_float(x->dtype);
-    double lo_v = isnan(lo) ? (f ? -INFINITY : -9.3e18) : lo, hi_v = isnan(hi) ? (f ? INFINITY : 9.3e18) : hi;
+    /* A missing bound is the dtype's own extreme, so it never clips; a bound
+     * beyond the dtype's range is brought inside it rather than wrapped. */
+    double dmin = -INFINITY, dmax = INFINITY;
+    if (!tn_dtype_is_float(x->dtype)) {
+        int bits = (int)trueno_dtype_size(x->dtype) * 8;
+        bool is_unsigned = x->dtype == TRUENO_DTYPE_UINT8 || x->dtype == TRUENO_DTYPE_BOOL;
+        dmin = is_unsigned ? 0 : -ldexp(1, bits - 1);
+        dmax = x->dtype == TRUENO_DTYPE_BOOL ? 1 : is_unsigned ? ldexp(1, bits) - 1 : ldexp(1, bits - 1) - 1;
+    }
+    double lo_v = isnan(lo) ? dmin : fmin(fmax(lo, dmin), dmax), hi_v = isnan(hi) ? dmax : fmin(fmax(hi, dmin), dmax);
     trueno_status s = trueno_scalar(rt, x->dtype, lo_v, &tl);
     if (s == TRUENO_OK) s = trueno_scalar(rt, x->dtype, hi_v, &th);
     if (s == TRUENO_OK) s = trueno_clip(x, tl, th, out);

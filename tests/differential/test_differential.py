@@ -713,6 +713,23 @@ def run_structure():
         check(f"broadcast_to {dtype}", lib.call("broadcast_to", lib.call("select", t, c_int(0), c_i64(1)), c_sz(2), (c_i64 * 2)(3, 6)),
               np.broadcast_to(x[1], (3, 6)))
         check(f"diagonal {dtype}", lib.call("diagonal", t, c_i64(1)), np.diagonal(x, 1))
+        check(f"expand {dtype}", lib.call("expand", lib.call("unsqueeze", lib.call("select", t, c_int(0), c_i64(2)), c_int(0)),
+                                          c_sz(2), (c_i64 * 2)(3, -1)), np.broadcast_to(x[2], (3, 6)))
+        check(f"swapaxes {dtype}", lib.call("swapaxes", t, c_int(-1), c_int(0)), np.swapaxes(x, -1, 0))
+        check(f"ones_like {dtype}", lib.call("ones_like", t), np.ones_like(to_f64(x, dtype)) if dtype == "bfloat16" and False else
+              (np.full(x.shape, 0x3F80, np.uint16) if dtype == "bfloat16" else np.ones_like(x)))
+        for op, fn in (("min", np.min), ("max", np.max)):
+            pa, na = axes_arg((1,))
+            got = lib.call(op, t, pa, na, c_int(0))
+            check(f"{op} {dtype}", got, fn(x, axis=1) if dtype != "bfloat16" else bf16_from_f32(fn(to_f64(x, dtype), axis=1).astype(np.float32)))
+        if dtype not in ("bool", "bfloat16"):
+            check(f"clip_scalar {dtype}", lib.call("clip_scalar", t, c_dbl(-2), c_dbl(float("nan"))),
+                  np.maximum(x, np.array(-2).astype(x.dtype)) if dtype != "uint8" else np.maximum(x, 0))
+            mk = RNG.integers(0, 2, size=(4, 6)).astype(np.bool_)
+            check(f"masked_fill {dtype}", lib.call("masked_fill", t, lib.tensor(mk), c_dbl(3)), np.where(mk, np.array(3).astype(x.dtype), x))
+            filled = lib.call("copy", t)
+            lib.check(lib.c.trueno_fill(ctypes.c_void_p(filled), c_dbl(5)))
+            check(f"fill {dtype}", filled, np.full_like(x, 5))
         check(f"copy {dtype}", lib.call("copy", tt), x.T)
         check(f"contiguous {dtype}", lib.call("contiguous", tt), x.T)
         y = values(dtype, (2, 6), special=False)
@@ -752,11 +769,11 @@ def run_structure():
         check(f"where {dtype}", lib.call("where", tm, t, lib.call("zeros_like", t)), np.where(mask, x, np.zeros_like(x)))
         if dtype in ("int32", "float32", "float64", "int64"):
             addi = np.array([[0, 0], [1, 1], [5, 5], [2, 3]], np.int64)
-            exp = x.astype(np.float64).copy()
+            exp = x.copy()  # duplicates add one at a time in the dtype, as torch.scatter_add
             for r in range(4):
                 for c in range(2):
-                    exp[r, addi[r, c]] += src.astype(np.float64)[r, c]
-            check(f"scatter_add {dtype}", lib.call("scatter_add", t, c_int(1), lib.tensor(addi), lib.tensor(src, dtype)), exp.astype(x.dtype))
+                    exp[r, addi[r, c]] += src[r, c]
+            check(f"scatter_add {dtype}", lib.call("scatter_add", t, c_int(1), lib.tensor(addi), lib.tensor(src, dtype)), exp)
         for out_dt in ALL:
             got = lib.call("astype", t, c_int(CODE[out_dt]))
             if dtype == "bfloat16" or out_dt == "bfloat16":
