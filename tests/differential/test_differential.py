@@ -18,6 +18,7 @@ usage: test_differential.py LIBTRUENO_CORE_SO
 """
 import math
 import sys
+from fractions import Fraction
 import warnings
 
 import numpy as np
@@ -40,6 +41,7 @@ c_int, c_i64, c_dbl, c_sz = ctypes.c_int, ctypes.c_int64, ctypes.c_double, ctype
 lib = Trueno(sys.argv[1])
 cases = 0
 worst = {}          # family -> (error, op, dtype)
+covered = set()     # ops of the table that were compared
 failures = []
 
 
@@ -106,6 +108,7 @@ def compare(op, family, got, exact, dtype, out_dtype, scale=None, in_scale=None)
     exact integer result). Returns an error message or None."""
     global cases
     cases += 1
+    covered.add(op)
     kind, bound = lib.tolerance(CODE_OF[op], out_dtype)
     if out_dtype not in FLOATS:
         if got.shape != np.shape(exact) or not np.array_equal(got, np.asarray(exact).astype(got.dtype)):
@@ -328,12 +331,12 @@ def run_misc_elementwise():
         ta, tb, tc = (lib.tensor(v, dtype) for v in (a, b, c))
         fa, fb, fc = (to_f64(v, dtype) for v in (a, b, c))
         got = lib.array(lib.call("fma", ta, tb, tc))
-        ex = fa * fb + fc if dtype == "float64" else round_to(fa * fb + fc, "float32")
-        if dtype == "float64":  # one rounding: compare against the float32-split exact product
-            ex = np.array([math.fsum([x * y, z]) if False else x * y + z for x, y, z in zip(fa, fb, fc)])
-            errs.append(compare("fma", "ternary", got, ex, dtype, dtype) if False else None)
-        else:
-            errs.append(compare("fma", "ternary", got, ex, dtype, dtype))
+        if dtype == "float64":  # one rounding of the exact a·b + c
+            ex = np.array([float(Fraction(x) * Fraction(y) + Fraction(z)) for x, y, z in zip(fa, fb, fc)])
+        else:  # float32's fmaf, then the output's rounding
+            ex = np.array([float(Fraction(x) * Fraction(y) + Fraction(z)) for x, y, z in zip(fa, fb, fc)])
+            ex = round_to(ex, "float32")
+        errs.append(compare("fma", "ternary", got, ex, dtype, dtype))
         w = as_dtype(RNG.uniform(0, 1, 33), dtype)
         got = lib.array(lib.call("lerp", ta, tb, lib.tensor(w, dtype)))
         ex = torch.lerp(F64(fa), F64(fb), F64(to_f64(w, dtype))).numpy()
@@ -673,6 +676,7 @@ def run_nn():
         zero = to_f64(d1_, dtype) == 0
         global cases
         cases += 1
+        covered.add("dropout")
         kept_ok = np.allclose(to_f64(d1_, dtype)[~zero], round_to(fxd.numpy()[~zero] / 0.7, dtype), rtol=1e-2)
         if not (np.array_equal(d1_, d2_) and abs(zero.mean() - 0.3) < 0.02 and kept_ok):
             errs.append(f"dropout {dtype}: zeroed fraction {zero.mean():.3f}, reproducible {np.array_equal(d1_, d2_)}")
@@ -686,9 +690,14 @@ def run_structure():
     """Exact comparisons with NumPy for creation, views, join/split and
     indexing, on every dtype."""
     errs = []
+    kernel_of = {"astype": "cast", "copy": "contiguous", "contiguous": "contiguous", "take": "index_select",
+                 "embedding": "index_select", "scatter_add": "scatter", "masked_fill": "where", "clip_scalar": "clip",
+                 "concatenate": "contiguous", "tile": "index_select", "repeat": "index_select"}
     def check(name, got_t, expected):
         global cases
         cases += 1
+        first = name.split()[0]
+        covered.add(kernel_of.get(first, first))
         got = lib.array(got_t)
         exp = np.asarray(expected)
         if got.shape != exp.shape or not np.array_equal(got.astype(np.float64) if got.dtype != np.bool_ else got,
@@ -879,6 +888,12 @@ def main():
             print(f"#   {e}")
         failed += bool(errs)
         sys.stdout.flush()
+    table = {lib.op_info(c).name.decode() for c in range(1, 200) if lib.op_info(c)}
+    missing = sorted(table - covered)
+    n += 1
+    print(f"{'ok' if not missing else 'not ok'} {n} - every one of the {len(table)} ops of the table was compared"
+          + (f" (missing: {', '.join(missing)})" if missing else ""))
+    failed += bool(missing)
     print(f"# {cases} op x dtype x shape cases compared")
     print("# worst error per family (value, op, dtype):")
     for (family, kind), (err, op, dt) in sorted(worst.items()):
