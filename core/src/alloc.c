@@ -1,17 +1,42 @@
 /*
  * alloc.c — the one allocator hook. Every allocation the core makes goes
  * through these functions (and plugins get aligned_alloc through the host
- * table), so fault-injection tests can fail the Nth allocation here.
+ * table), so fault-injection tests can fail the Nth allocation here
+ * (trueno_testing_fail_allocation, the way SQLite's test/malloc.test and
+ * Lua's ltests.c do it).
  */
 #include <string.h>
 
 #include "internal.h"
+#include "trueno/trueno_testing.h"
 
-void *tn_malloc(size_t bytes) { return malloc(bytes ? bytes : 1); }
+static long alloc_count; /* atomic: allocations since the last reset */
+static long fail_at;     /* atomic: fail the allocation with this number; 0 off */
 
-void *tn_calloc(size_t n, size_t size) { return calloc(n ? n : 1, size ? size : 1); }
+void trueno_testing_fail_allocation(long n)
+{
+    __atomic_store_n(&alloc_count, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&fail_at, n, __ATOMIC_SEQ_CST);
+}
 
-void *tn_realloc(void *p, size_t bytes) { return realloc(p, bytes ? bytes : 1); }
+long trueno_testing_allocation_count(void) { return __atomic_load_n(&alloc_count, __ATOMIC_SEQ_CST); }
+
+/* True when this allocation is the one to fail. */
+static bool injected_failure(void)
+{
+    long n = __atomic_add_fetch(&alloc_count, 1, __ATOMIC_SEQ_CST);
+    long at = __atomic_load_n(&fail_at, __ATOMIC_RELAXED);
+    return at != 0 && n == at;
+}
+
+void *tn_malloc(size_t bytes) { return injected_failure() ? NULL : malloc(bytes ? bytes : 1); }
+
+void *tn_calloc(size_t n, size_t size)
+{
+    return injected_failure() ? NULL : calloc(n ? n : 1, size ? size : 1);
+}
+
+void *tn_realloc(void *p, size_t bytes) { return injected_failure() ? NULL : realloc(p, bytes ? bytes : 1); }
 
 void tn_free(void *p) { free(p); }
 
@@ -26,6 +51,7 @@ char *tn_strdup(const char *s)
 void *tn_aligned_alloc(size_t alignment, size_t bytes)
 {
     void *p = NULL;
+    if (injected_failure()) return NULL;
     if (alignment < sizeof(void *)) alignment = sizeof(void *);
     if (posix_memalign(&p, alignment, bytes ? bytes : alignment) != 0) return NULL;
     return p;

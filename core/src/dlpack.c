@@ -90,7 +90,7 @@ trueno_status trueno_from_dlpack(trueno_runtime *rt, void *dl, trueno_tensor **o
     if (d->byte_offset % es)
         return tn_error(TRUENO_INVALID_ARGUMENT, "from_dlpack: byte_offset %llu is not a multiple of the element size",
                         (unsigned long long)d->byte_offset);
-    trueno_tensor *t;
+    trueno_tensor *t = NULL;
     trueno_status s = trueno_tensor_from_buffer_borrow(rt, dt, (size_t)d->ndim, d->shape, d->strides,
                                                        (char *)d->data + d->byte_offset, &t);
     if (s != TRUENO_OK) return s;

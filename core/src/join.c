@@ -57,7 +57,7 @@ trueno_status trueno_concatenate(const trueno_tensor *const *ts, size_t n, int a
         shape[ax] += t->shape[ax];
         dt = tn_promote(dt, t->dtype);
     }
-    trueno_tensor *res;
+    trueno_tensor *res = NULL;
     if ((s = tn_tensor_new_unallocated(t0->st->rt, dt, t0->rank, shape, &res)) != TRUENO_OK) return s;
     int64_t at = 0;
     for (size_t i = 0; i < n && s == TRUENO_OK; i++) {
@@ -66,7 +66,7 @@ trueno_status trueno_concatenate(const trueno_tensor *const *ts, size_t n, int a
         int64_t vshape[TRUENO_MAX_RANK];
         memcpy(vshape, res->shape, sizeof vshape);
         vshape[ax] = t->shape[ax];
-        trueno_tensor *part;
+        trueno_tensor *part = NULL;
         if ((s = tn_tensor_view(res, res->rank, vshape, res->strides, at * res->strides[ax], &part)) != TRUENO_OK) break;
         s = tn_run_into(t->dtype == dt ? TRUENO_OP_CONTIGUOUS : TRUENO_OP_CAST, t->dtype, &t, 1, part, NULL);
         trueno_tensor_free(part);
@@ -366,7 +366,7 @@ trueno_status trueno_repeat(const trueno_tensor *t, const int64_t *repeats, size
         if (r < 0) return tn_error(TRUENO_INVALID_ARGUMENT, "repeat: count %lld is negative", (long long)r);
         total += r;
     }
-    trueno_tensor *idx;
+    trueno_tensor *idx = NULL;
     if ((s = trueno_tensor_empty(t->st->rt, TRUENO_DTYPE_INT64, 1, &total, &idx)) != TRUENO_OK) return s;
     int64_t *v = idx->st->host, w = 0;
     for (int64_t i = 0; i < n; i++)

@@ -286,7 +286,10 @@ static void load_one(trueno_runtime *rt, tn_plugin *p)
     }
     p->desc = d;
     p->instance = rep.instance;
-    if (d->version && !(p->version = tn_strdup(d->version))) goto close_instance;
+    if (d->version && !(p->version = tn_strdup(d->version))) {
+        set_outcome(p, TRUENO_PLUGIN_REJECTED, TRUENO_PLUGIN_REASON_PROBE_FAILED, "out of host memory while loading");
+        goto close_instance;
+    }
     if (d->name && strcmp(d->name, p->name))
         tn_log(TRUENO_LOG_WARN, "loader", "%s calls itself '%s'; the file name makes it '%s'",
                p->file, d->name, p->name);

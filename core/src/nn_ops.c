@@ -195,7 +195,7 @@ static trueno_status param_or(const trueno_tensor *p, const trueno_tensor *like,
 {
     *hold = NULL;
     if (p) { *use = p; return TRUENO_OK; }
-    trueno_tensor *sc;
+    trueno_tensor *sc = NULL;
     trueno_status s = trueno_scalar(like->st->rt, like->dtype, value, &sc);
     if (s == TRUENO_OK) s = tn_broadcast_view(sc, rank, shape, hold);
     trueno_tensor_free(sc);

@@ -196,7 +196,7 @@ static trueno_status load(trueno_runtime *rt, source *src, trueno_tensor **out)
     trueno_status s = parse_header(text, hlen, &h);
     if (s != TRUENO_OK) return s;
 
-    trueno_tensor *t;
+    trueno_tensor *t = NULL;
     /* Fortran order: the data is the transpose's C order */
     int64_t cshape[TRUENO_MAX_RANK];
     for (size_t i = 0; i < h.rank; i++) cshape[i] = h.fortran ? h.shape[h.rank - 1 - i] : h.shape[i];

@@ -155,15 +155,19 @@ static trueno_status along_axis(uint32_t op, const trueno_tensor *a, int axis, t
         s = tn_run(op, cdt, &use, 1, tn_out_dtype(info, cdt), src->rank, shape, &p, res);
     trueno_tensor_free(cast);
     if (s == TRUENO_OK && a1) { /* back to 0-d */
-        for (int i = 0; i < 2 && res[i]; i++) {
-            trueno_tensor *v;
+        for (int i = 0; i < 2 && res[i] && s == TRUENO_OK; i++) {
+            trueno_tensor *v = NULL;
             s = tn_tensor_view(res[i], 0, NULL, NULL, 0, &v);
             trueno_tensor_free(res[i]);
             res[i] = v;
         }
     }
     trueno_tensor_free(a1);
-    if (s != TRUENO_OK) return s;
+    if (s != TRUENO_OK) {
+        trueno_tensor_free(res[0]);
+        trueno_tensor_free(res[1]);
+        return s;
+    }
     out[0] = res[0];
     if (info->n_outputs > 1) out[1] = res[1];
     return TRUENO_OK;

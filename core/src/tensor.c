@@ -255,7 +255,7 @@ trueno_status trueno_tensor_empty(trueno_runtime *rt, trueno_dtype dtype, size_t
     if (!rt || !out) return tn_error(TRUENO_INVALID_ARGUMENT, "trueno_tensor_empty: NULL argument");
     trueno_status s = check_shape("trueno_tensor_empty", dtype, rank, shape);
     if (s != TRUENO_OK) return s;
-    trueno_tensor *t;
+    trueno_tensor *t = NULL;
     if ((s = tn_tensor_new_unallocated(rt, dtype, rank, shape, &t)) != TRUENO_OK) return s;
     if ((s = host_alloc(t->st)) != TRUENO_OK) {
         trueno_tensor_free(t);
@@ -278,7 +278,7 @@ trueno_status trueno_tensor_from_buffer_copy(trueno_runtime *rt, trueno_dtype dt
     if (bytes && !data)
         return tn_error(TRUENO_INVALID_ARGUMENT,
                         "trueno_tensor_from_buffer_copy: data is NULL for %zu bytes", bytes);
-    trueno_tensor *t;
+    trueno_tensor *t = NULL;
     if ((s = trueno_tensor_empty(rt, dtype, rank, shape, &t)) != TRUENO_OK) return s;
     if (bytes) memcpy(t->st->host, data, bytes);
     *out = t;

@@ -21,7 +21,7 @@ static trueno_status make_filled(trueno_runtime *rt, trueno_dtype dt, size_t ran
                                  trueno_tensor **out)
 {
     if (!out) return tn_error(TRUENO_INVALID_ARGUMENT, "creation: out is NULL");
-    trueno_tensor *t;
+    trueno_tensor *t = NULL;
     trueno_status s = trueno_tensor_empty(rt, dt, rank, shape, &t);
     if (s != TRUENO_OK) return s;
     int64_t n = tn_numel(rank, shape);
@@ -279,7 +279,7 @@ trueno_status trueno_reshape(const trueno_tensor *t, size_t rank, const int64_t 
     int64_t nst[TRUENO_MAX_RANK];
     if (view_strides(t->rank, t->shape, t->strides, rank, ns, nst))
         return tn_tensor_view(t, rank, ns, nst, t->offset, out);
-    trueno_tensor *c;
+    trueno_tensor *c = NULL;
     trueno_status s = trueno_copy(t, &c);
     if (s != TRUENO_OK) return s;
     tn_contiguous_strides(rank, ns, nst);
