@@ -175,5 +175,35 @@ int main(int argc, char **argv)
     trueno_tensor_free(z); trueno_tensor_free(z2); trueno_tensor_free(zz);
     trueno_tensor_free(a); trueno_tensor_free(b);
     trueno_runtime_destroy(rt);
+
+    /* ---- guard bytes catch a device writing outside its output ------------- */
+    static char over_dir[PATH_MAX];
+    if (argc > 2 && realpath(argv[2], over_dir)) {
+        char log2_path[] = "/tmp/trueno-guard-log-XXXXXX";
+        int fd2 = mkstemp(log2_path), keep = dup(2);
+        dup2(fd2, 2);
+        setenv("TRUENO_LOG", "error", 1);
+        trueno_runtime_options o = {.struct_size = sizeof o, .plugin_path = over_dir, .num_threads = 2,
+                                    .flags = TRUENO_RUNTIME_ONLY_PLUGIN_PATH | TRUENO_RUNTIME_GUARD_OUTPUTS};
+        trueno_runtime *grt = NULL;
+        trueno_runtime_create(&o, &grt);
+        unsetenv("TRUENO_LOG");
+        a = vec(grt, TRUENO_DTYPE_FLOAT32, 1000, x);
+        const char *where = add_check(a, a, NULL);
+        fflush(stderr);
+        dup2(keep, 2);
+        char glog[2048] = "";
+        ssize_t got2 = pread(fd2, glog, sizeof glog - 1, 0);
+        glog[got2 > 0 ? got2 : 0] = 0;
+        close(fd2);
+        unlink(log2_path);
+        ok(!strcmp(where, "reference") && strstr(glog, "overwrite 'test device overwrite' wrote outside its output"),
+           "with guard bytes, a plugin writing past its output is caught, logged, and the op re-runs correctly "
+           "elsewhere (ran on %s)", where);
+        trueno_tensor_free(a);
+        trueno_runtime_destroy(grt);
+    } else {
+        ok(0, "the overwrite plugin directory was given");
+    }
     return tap_done();
 }

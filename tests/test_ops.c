@@ -464,7 +464,7 @@ static void test_generic_entry(void)
 
 int main(void)
 {
-    trueno_runtime_options o = {.struct_size = sizeof o, .flags = TRUENO_RUNTIME_NO_PLUGINS};
+    trueno_runtime_options o = {.struct_size = sizeof o, .flags = TRUENO_RUNTIME_NO_PLUGINS | TRUENO_RUNTIME_GUARD_OUTPUTS};
     if (trueno_runtime_create(&o, &rt) != TRUENO_OK) {
         printf("Bail out! %s\n", trueno_last_error());
         return 1;

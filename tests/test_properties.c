@@ -231,7 +231,8 @@ static void thread_independence(void)
 
 int main(void)
 {
-    trueno_runtime_options o = {.struct_size = sizeof o, .flags = TRUENO_RUNTIME_NO_PLUGINS, .num_threads = 2};
+    trueno_runtime_options o = {.struct_size = sizeof o, .flags = TRUENO_RUNTIME_NO_PLUGINS | TRUENO_RUNTIME_GUARD_OUTPUTS,
+                                .num_threads = 2};
     if (trueno_runtime_create(&o, &rt) != TRUENO_OK) { printf("Bail out! %s\n", trueno_last_error()); return 1; }
     broadcasting();
     algebra();

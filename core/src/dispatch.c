@@ -97,6 +97,9 @@ static trueno_status attempt(const candidate *c, trueno_op_desc *op,
         out_desc[i].buffer = tn_storage_buffer_for(out[i]->st, d);
     }
     if (s == TRUENO_OK) s = d->handle.vtable->execute(d->handle.impl, op);
+    if (s == TRUENO_OK && d->handle.vtable->synchronize && out[0]->st->rt->guard_outputs)
+        s = d->handle.vtable->synchronize(d->handle.impl); /* the guards are read after the op */
+    for (size_t i = 0; i < op->n_outputs && s == TRUENO_OK; i++) s = tn_storage_check_guards(out[i]->st, d);
     if (s == TRUENO_DEVICE_LOST) d->lost = true;
     return s;
 }

@@ -146,6 +146,7 @@ struct trueno_runtime {
     tn_device devices[TN_MAX_DEVICES];
     size_t n_devices;
     char *force_backend;           /* NULL: choose by cost */
+    bool guard_outputs;            /* TRUENO_RUNTIME_GUARD_OUTPUTS */
     void *reference_instance;
     long live_storages;            /* for the destroy-time check */
 };
@@ -173,6 +174,7 @@ typedef struct tn_storage {
     trueno_runtime *rt;
     size_t bytes;
     void *host;                    /* NULL until needed */
+    void *host_base;               /* what was allocated: host minus its guard */
     bool host_owned;               /* false for borrowed memory */
     bool host_valid;
     void *dev_buf[TN_MAX_DEVICES];
@@ -211,6 +213,11 @@ trueno_status tn_storage_ensure_host(tn_storage *st);
 trueno_status tn_storage_alloc_on(tn_storage *st, const tn_device *d);
 /* Record that d wrote st: d's copy is the only valid one. */
 void tn_storage_mark_written(tn_storage *st, const tn_device *d);
+/* With guard_outputs: checks (and re-arms) the guard bytes of st's copy on
+ * device d; TRUENO_DEVICE_ERROR with a message when they were written. */
+trueno_status tn_storage_check_guards(tn_storage *st, const tn_device *d);
+#define TN_GUARD_BYTES 64
+#define TN_GUARD_BYTE 0xA5
 /* Bytes an operand would move to reach device d and the cost in ns. */
 double tn_storage_move_cost(const tn_storage *st, const tn_device *d);
 bool tn_storage_valid_on(const tn_storage *st, const tn_device *d);

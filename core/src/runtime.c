@@ -64,6 +64,7 @@ trueno_status trueno_runtime_create(const trueno_runtime_options *options,
     pthread_mutex_init(&rt->lock, &attr);
     pthread_mutexattr_destroy(&attr);
 
+    rt->guard_outputs = options && (options->flags & TRUENO_RUNTIME_GUARD_OUTPUTS);
     rt->pool = tn_pool_create(threads_from_env(options));
     rt->reference_host = tn_host_create(rt, TN_REFERENCE_NAME);
     if (!rt->pool || !rt->reference_host) {

@@ -69,7 +69,7 @@ void tn_storage_release(tn_storage *st)
             rt->devices[i].handle.vtable->buffer_free(rt->devices[i].handle.impl,
                                                       st->dev_buf[i]);
     }
-    if (st->host_owned) tn_aligned_free(st->host);
+    if (st->host_owned) tn_aligned_free(st->host_base);
     if (st->release) st->release(st->release_ctx);
     tn_runtime_unlock(rt);
     __atomic_fetch_sub(&rt->live_storages, 1, __ATOMIC_RELAXED);
@@ -116,12 +116,53 @@ double tn_storage_move_cost(const tn_storage *st, const tn_device *d)
 static trueno_status host_alloc(tn_storage *st)
 {
     if (st->host) return TRUENO_OK;
-    st->host = tn_aligned_alloc(TN_HOST_ALIGN, st->bytes);
-    if (!st->host)
+    size_t g = st->rt->guard_outputs ? TN_GUARD_BYTES : 0;
+    char *base = tn_aligned_alloc(TN_HOST_ALIGN, st->bytes + 2 * g);
+    if (!base)
         return tn_error(TRUENO_OUT_OF_MEMORY, "out of host memory allocating %zu bytes",
                         st->bytes);
+    memset(base, TN_GUARD_BYTE, g);
+    memset(base + g + st->bytes, TN_GUARD_BYTE, g);
+    st->host_base = base;
+    st->host = base + g;
     st->host_owned = true;
     return TRUENO_OK;
+}
+
+/* Index of the first guard byte that is not the pattern, or -1. */
+static long first_bad(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != TN_GUARD_BYTE) return (long)i;
+    return -1;
+}
+
+trueno_status tn_storage_check_guards(tn_storage *st, const tn_device *d)
+{
+    const size_t g = TN_GUARD_BYTES;
+    if (!st->rt->guard_outputs || st->bytes == 0) return TRUENO_OK;
+    long before = -1, after = -1;
+    if (d->host_memory) {
+        if (!st->host_owned) return TRUENO_OK; /* borrowed memory has no guards */
+        unsigned char *base = st->host_base, *end = base + g + st->bytes;
+        before = first_bad(base, g);
+        after = first_bad(end, g);
+        memset(base, TN_GUARD_BYTE, g);
+        memset(end, TN_GUARD_BYTE, g);
+    } else {
+        unsigned char tail[TN_GUARD_BYTES], pattern[TN_GUARD_BYTES];
+        memset(pattern, TN_GUARD_BYTE, g);
+        void *buf = st->dev_buf[d->index];
+        if (d->handle.vtable->buffer_read(d->handle.impl, buf, st->bytes, tail, g) != TRUENO_OK) return TRUENO_OK;
+        after = first_bad(tail, g);
+        d->handle.vtable->buffer_write(d->handle.impl, buf, st->bytes, pattern, g);
+    }
+    if (before < 0 && after < 0) return TRUENO_OK;
+    tn_log(TRUENO_LOG_ERROR, "dispatch", "%s '%s' wrote outside its output of %zu bytes (guard byte %ld %s "
+           "the output was changed)", d->plugin_name, d->props->name, st->bytes,
+           before >= 0 ? (long)g - before : after, before >= 0 ? "before" : "after");
+    return tn_error(TRUENO_DEVICE_ERROR, "%s '%s' wrote outside its output of %zu bytes (guard bytes %s it)",
+                    d->plugin_name, d->props->name, st->bytes, before >= 0 ? "before" : "after");
 }
 
 trueno_status tn_storage_ensure_host(tn_storage *st)
@@ -146,8 +187,14 @@ trueno_status tn_storage_ensure_host(tn_storage *st)
 static trueno_status dev_alloc(tn_storage *st, const tn_device *d)
 {
     if (st->dev_buf[d->index] || st->bytes == 0) return TRUENO_OK;
-    return d->handle.vtable->buffer_alloc(d->handle.impl, st->bytes,
-                                          &st->dev_buf[d->index]);
+    size_t g = st->rt->guard_outputs ? TN_GUARD_BYTES : 0;
+    trueno_status s = d->handle.vtable->buffer_alloc(d->handle.impl, st->bytes + g, &st->dev_buf[d->index]);
+    if (s == TRUENO_OK && g) {
+        unsigned char pattern[TN_GUARD_BYTES];
+        memset(pattern, TN_GUARD_BYTE, g);
+        s = d->handle.vtable->buffer_write(d->handle.impl, st->dev_buf[d->index], st->bytes, pattern, g);
+    }
+    return s;
 }
 
 trueno_status tn_storage_ensure_on(tn_storage *st, const tn_device *d)
@@ -310,6 +357,7 @@ trueno_status trueno_tensor_from_buffer_borrow(trueno_runtime *rt, trueno_dtype 
     tn_storage *st = storage_new(rt, numel ? (size_t)(hi - lo + 1) * esize : 0);
     if (!st) return tn_error(TRUENO_OUT_OF_MEMORY, "out of host memory for a tensor");
     st->host = numel ? (char *)data + lo * (int64_t)esize : data;
+    st->host_base = st->host;
     st->host_owned = false;
     st->host_valid = true;
     trueno_tensor *t = NULL;

@@ -72,7 +72,7 @@ class Trueno:
         self.live = []
         opts = (ctypes.c_uint32 * 12)()
         opts[0] = 48  # struct_size of trueno_runtime_options
-        opts[1] = 2   # TRUENO_RUNTIME_NO_PLUGINS: the reference backend alone
+        opts[1] = 2 | 4  # NO_PLUGINS: the reference alone; GUARD_OUTPUTS: guard bytes around every output
         ctypes.memmove(ctypes.addressof(opts) + 40, (ctypes.c_uint32 * 1)(threads), 4)
         rt = ctypes.c_void_p()
         self.check(c.trueno_runtime_create(opts, ctypes.byref(rt)))

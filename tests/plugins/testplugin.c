@@ -16,6 +16,9 @@
  *   TP_NODEVICE    probe finds no device, with a reason
  *   TP_PROBEFAIL   probe fails with DEVICE_ERROR and a reason
  *   TP_NOENTRY     exports no entry symbol at all
+ *   TP_OVERWRITE   like TP_GOOD, but writes one element past the end of its
+ *                  output (only ever loaded with guard bytes around outputs)
+ *   TP_CRASH       dies with SIGSEGV in probe (trueno-info --isolate's case)
  *
  * Failure injection for the dispatcher tests: when the environment has
  * TRUENO_TEST_FAIL=<name>:<nomem|lost|error>, execute() fails that way.
@@ -34,6 +37,8 @@
 #define TP_NODEVICE 6
 #define TP_PROBEFAIL 7
 #define TP_NOENTRY 8
+#define TP_OVERWRITE 9
+#define TP_CRASH 10
 
 #ifndef TP_MODE
 #error "define TP_MODE"
@@ -121,6 +126,9 @@ __attribute__((unused)) static trueno_status tp_execute(void *dev, const trueno_
             idx[ax] = 0;
         }
     }
+#if TP_MODE == TP_OVERWRITE
+    po[o->offset + n] = -1; /* the bug: one past a contiguous output */
+#endif
     return TRUENO_OK;
 }
 
@@ -178,7 +186,12 @@ static trueno_status tp_probe(void *instance, uint32_t *n, const trueno_device *
                               const char **reason)
 {
     tp_instance *t = instance;
-#if TP_MODE == TP_NODEVICE
+#if TP_MODE == TP_CRASH
+    (void)t; (void)n; (void)devices; (void)reason;
+    volatile int *null = NULL;
+    *null = 1; /* a broken driver */
+    return TRUENO_OK;
+#elif TP_MODE == TP_NODEVICE
     (void)t; (void)devices;
     *n = 0;
     *reason = "no test hardware attached";

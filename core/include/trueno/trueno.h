@@ -85,7 +85,13 @@ enum {
      * beside the core, no compiled-in default. For tests and embedders. */
     TRUENO_RUNTIME_ONLY_PLUGIN_PATH = 1u << 0,
     /* Load no plugins at all: only the reference backend. */
-    TRUENO_RUNTIME_NO_PLUGINS = 1u << 1
+    TRUENO_RUNTIME_NO_PLUGINS = 1u << 1,
+    /* Surround every output with guard bytes (64 before and after in host
+     * memory, 64 after in device memory) and check them after each op: a
+     * device that writes outside its output gets TRUENO_DEVICE_ERROR for
+     * that op, which then runs on the next device. For conformance tests
+     * of backends; costs a check per op. */
+    TRUENO_RUNTIME_GUARD_OUTPUTS = 1u << 2
 };
 
 /* Options for trueno_runtime_create. Zero-initialise, set struct_size to
