@@ -1,8 +1,10 @@
 #!/bin/sh
-# test_info.sh TRUENO_INFO PLUGIN_DIR — trueno-info's JSON parses, shows the
-# reference device and every candidate plugin file with a status and, for
-# the broken ones, a reason; the text report says the same. Prints TAP.
-info=$1 dir=$2
+# test_info.sh TRUENO_INFO PLUGIN_DIR CRASH_DIR — trueno-info's JSON parses,
+# shows the reference device and every candidate plugin file with a status
+# and, for the broken ones, a reason; the text report says the same; with
+# --isolate a plugin that crashes in its probe is reported instead of
+# killing trueno-info. Prints TAP.
+info=$1 dir=$2 crash_dir=$3
 n=0 failed=0
 check() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi; }
 tmp=$(mktemp -d) || exit 1
@@ -55,5 +57,22 @@ check $? "the text report lists statuses, reasons and cost models"
 
 "$info" --bogus > /dev/null 2>&1
 [ $? = 2 ]; check $? "an unknown argument is refused with exit status 2"
+# A plugin that segfaults in its probe: the known limit of in-process
+# plugins, and what --isolate is for.
+TRUENO_PLUGIN_PATH=$crash_dir "$info" > /dev/null 2>&1
+rc=$?; [ $rc -gt 128 ]; check $? "without --isolate a crashing plugin kills trueno-info (signal exit $rc): the documented limit"
+TRUENO_PLUGIN_PATH=$crash_dir "$info" --isolate --json > "$tmp/isolate.json"
+rc=$?
+/usr/bin/python3 - "$tmp/isolate.json" > "$tmp/iso.out" 2>&1 <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+by = {p["name"]: p for p in doc["plugins"]}
+assert by["crash"]["status"] == "rejected" and by["crash"]["reason_code"] == "crashed", by["crash"]
+assert "signal 11" in by["crash"]["reason"], by["crash"]
+assert by["fastcpu"]["status"] == "loaded", by["fastcpu"]
+assert any(d["plugin"] == "fastcpu" for d in doc["devices"])
+PY
+py=$?; sed 's/^/# /' "$tmp/iso.out"
+[ $rc = 0 ] && [ $py = 0 ]; check $? "trueno-info --isolate reports the crash (signal 11) and still loads the other plugin"
 echo "1..$n"
 [ "$failed" = 0 ]

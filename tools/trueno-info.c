@@ -3,20 +3,92 @@
  * its status and reason, the negotiated ABI, every device with its
  * properties and cost-model figures, and the directories searched.
  *
- *   trueno-info           a readable report
- *   trueno-info --json    one JSON object (schema in docs/plugin-guide.md)
+ *   trueno-info             a readable report
+ *   trueno-info --json      one JSON object (schema in docs/plugin-guide.md)
+ *   trueno-info --isolate   first load each plugin in a child process, so
+ *                           that one which crashes (a broken driver) is
+ *                           reported as "crashed" instead of killing
+ *                           trueno-info; the others then load as usual
  */
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <trueno/trueno.h>
 
 static const char *plugin_status_name(uint32_t s)
 {
-    static const char *const names[] = {"loaded", "no-device", "rejected"};
-    return s < 3 ? names[s] : "?";
+    static const char *const names[] = {"loaded", "no-device", "rejected", "listed"};
+    return s < 4 ? names[s] : "?";
+}
+
+static const char *reason_name(uint32_t r);
+
+/* --isolate: the plugin files that crashed in a child, and how. */
+#define MAX_CRASHED 64
+static struct { char file[PATH_MAX]; char why[160]; } crashed[MAX_CRASHED];
+static int n_crashed;
+
+static const char *crash_of(const char *file)
+{
+    for (int i = 0; i < n_crashed; i++)
+        if (!strcmp(crashed[i].file, file)) return crashed[i].why;
+    return NULL;
+}
+
+/* Loads each candidate of the search path alone in a forked child. Returns
+ * the comma-separated names that did not crash (for TRUENO_BACKENDS). */
+static int isolate(char *allow, size_t size)
+{
+    trueno_runtime_options list = {.struct_size = sizeof list, .flags = TRUENO_RUNTIME_LIST_ONLY};
+    trueno_runtime *rt;
+    if (trueno_runtime_create(&list, &rt) != TRUENO_OK) return -1;
+    size_t used = 0;
+    allow[0] = 0;
+    for (size_t i = 0; i < trueno_runtime_plugin_count(rt); i++) {
+        trueno_plugin_info p = {.struct_size = sizeof p};
+        if (trueno_runtime_plugin(rt, i, &p) != TRUENO_OK || p.status != TRUENO_PLUGIN_NOT_LOADED) continue;
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s", p.file);
+        char *slash = strrchr(dir, '/');
+        if (slash) *slash = 0;
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid == 0) { /* the child: load this one file, nothing else */
+            trueno_runtime_options one = {.struct_size = sizeof one, .flags = TRUENO_RUNTIME_ONLY_PLUGIN_PATH,
+                                          .plugin_path = dir, .backends = p.name};
+            trueno_runtime *child;
+            if (trueno_runtime_create(&one, &child) == TRUENO_OK) trueno_runtime_destroy(child);
+            _exit(0);
+        }
+        int status = 0;
+        if (pid > 0) waitpid(pid, &status, 0);
+        if (pid > 0 && WIFSIGNALED(status) && n_crashed < MAX_CRASHED) {
+            snprintf(crashed[n_crashed].file, sizeof crashed[n_crashed].file, "%s", p.file);
+            snprintf(crashed[n_crashed].why, sizeof crashed[n_crashed].why,
+                     "the plugin crashed while loading (signal %d, %s); without --isolate it kills the program",
+                     WTERMSIG(status), strsignal(WTERMSIG(status)));
+            n_crashed++;
+        } else if (used + strlen(p.name) + 2 < size) {
+            used += (size_t)snprintf(allow + used, size - used, "%s%s", used ? "," : "", p.name);
+        }
+    }
+    trueno_runtime_destroy(rt);
+    return 0;
+}
+
+/* A plugin's status/reason as shown, with --isolate's crash verdict. */
+static void shown(const trueno_plugin_info *p, const char **status, const char **code, const char **text)
+{
+    const char *why = crash_of(p->file);
+    *status = why ? "rejected" : plugin_status_name(p->status);
+    *code = why ? "crashed" : reason_name(p->reason);
+    *text = why ? why : p->reason_text;
 }
 
 static const char *reason_name(uint32_t r)
@@ -95,9 +167,11 @@ static int print_json(trueno_runtime *rt)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "file", p.file);
         cJSON_AddStringToObject(o, "name", p.name);
-        cJSON_AddStringToObject(o, "status", plugin_status_name(p.status));
-        cJSON_AddStringToObject(o, "reason_code", reason_name(p.reason));
-        cJSON_AddStringToObject(o, "reason", p.reason_text);
+        const char *st, *code, *text;
+        shown(&p, &st, &code, &text);
+        cJSON_AddStringToObject(o, "status", st);
+        cJSON_AddStringToObject(o, "reason_code", code);
+        cJSON_AddStringToObject(o, "reason", text);
         char abi_text[32] = "";
         if (p.abi_major) snprintf(abi_text, sizeof abi_text, "%u.%u", p.abi_major, p.abi_minor);
         if (p.abi_major) cJSON_AddStringToObject(o, "abi", abi_text);
@@ -138,10 +212,12 @@ static void print_text(trueno_runtime *rt)
     for (size_t i = 0; i < trueno_runtime_plugin_count(rt); i++) {
         trueno_plugin_info p = {.struct_size = sizeof p};
         if (trueno_runtime_plugin(rt, i, &p) != TRUENO_OK) continue;
-        printf("  %-10s %-12s %s\n", plugin_status_name(p.status), p.name, p.file);
+        const char *st, *code, *text;
+        shown(&p, &st, &code, &text);
+        printf("  %-10s %-12s %s\n", st, p.name, p.file);
         if (p.abi_major) printf("             ABI %u.%u, version %s\n", p.abi_major, p.abi_minor,
                                 *p.version ? p.version : "?");
-        if (*p.reason_text) printf("             %s: %s\n", reason_name(p.reason), p.reason_text);
+        if (*text) printf("             %s: %s\n", code, text);
     }
     printf("\nDevices (tie-break order):\n");
     for (size_t d = 0; d < trueno_runtime_device_count(rt); d++) {
@@ -170,12 +246,15 @@ static void print_text(trueno_runtime *rt)
 
 int main(int argc, char **argv)
 {
-    int json = 0;
+    int json = 0, isolated = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) json = 1;
+        else if (!strcmp(argv[i], "--isolate")) isolated = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: trueno-info [--json]\n"
+            printf("usage: trueno-info [--json] [--isolate]\n"
                    "Lists plugin files with their status, devices and cost models.\n"
+                   "--isolate loads each plugin in a child process first and reports one\n"
+                   "that crashes instead of dying with it.\n"
                    "Environment: TRUENO_PLUGIN_PATH, TRUENO_BACKENDS, TRUENO_BACKENDS_DISABLE,\n"
                    "TRUENO_NUM_THREADS, TRUENO_LOG (see trueno.h).\n");
             return 0;
@@ -185,7 +264,18 @@ int main(int argc, char **argv)
         }
     }
     trueno_runtime *rt;
-    if (trueno_runtime_create(NULL, &rt) != TRUENO_OK) {
+    char allow[8192];
+    trueno_runtime_options opts = {.struct_size = sizeof opts};
+    if (isolated) {
+        if (isolate(allow, sizeof allow) != 0) {
+            fprintf(stderr, "trueno-info: %s\n", trueno_last_error());
+            return 1;
+        }
+        if (n_crashed) { /* load the rest in-process, never the crashers */
+            opts.backends = *allow ? allow : "-";
+        }
+    }
+    if (trueno_runtime_create(&opts, &rt) != TRUENO_OK) {
         fprintf(stderr, "trueno-info: %s\n", trueno_last_error());
         return 1;
     }

@@ -14,6 +14,10 @@
  * shadowed. Each is opened by absolute path with RTLD_NOW | RTLD_LOCAL.
  * Whatever goes wrong with one file is recorded with a reason and the next
  * file is tried: loading never fails because a plugin is bad.
+ *
+ * Known limit: plugins run in-process, so one that crashes (a segfault in
+ * its probe) takes the process with it. trueno-info --isolate probes each
+ * plugin in a child process first and reports such a crash instead.
  */
 #include <dirent.h>
 #include <dlfcn.h>
@@ -180,7 +184,7 @@ static void set_outcome(tn_plugin *p, trueno_plugin_status status, trueno_plugin
     p->reason = reason;
     tn_free(p->reason_text);
     p->reason_text = tn_strdup(text);
-    static const char *const status_names[] = {"loaded", "no-device", "rejected"};
+    static const char *const status_names[] = {"loaded", "no-device", "rejected", "listed"};
     tn_log(TN_LOG_CAT_LOADER, "loader", "%s: %s%s%s", p->file, status_names[status],
            *text ? ": " : "", text);
 }
@@ -348,7 +352,7 @@ close:
 }
 
 static trueno_status scan_dir(trueno_runtime *rt, const char *dir, const char *allow,
-                              const char *deny, bool secure)
+                              const char *deny, bool secure, bool list_only)
 {
     DIR *dh = opendir(dir);
     if (!dh) {
@@ -401,6 +405,8 @@ static trueno_status scan_dir(trueno_runtime *rt, const char *dir, const char *a
         else if (secure && (sb.st_mode & (S_IWGRP | S_IWOTH)))
             set_outcome(p, TRUENO_PLUGIN_REJECTED, TRUENO_PLUGIN_REASON_INSECURE,
                         "group- or world-writable file refused in a privileged process");
+        else if (list_only)
+            set_outcome(p, TRUENO_PLUGIN_NOT_LOADED, TRUENO_PLUGIN_REASON_NONE, NULL);
         else
             load_one(rt, p);
     }
@@ -420,7 +426,8 @@ trueno_status tn_loader_load(trueno_runtime *rt, const trueno_runtime_options *o
     bool secure = privileged();
     for (size_t i = 0; i < rt->n_search_dirs && s == TRUENO_OK; i++) {
         tn_log(TN_LOG_CAT_LOADER, "loader", "searching %s", rt->search_dirs[i]);
-        s = scan_dir(rt, rt->search_dirs[i], allow && *allow ? allow : NULL, deny, secure);
+        s = scan_dir(rt, rt->search_dirs[i], allow && *allow ? allow : NULL, deny, secure,
+                     o && (o->flags & TRUENO_RUNTIME_LIST_ONLY));
     }
     if (s != TRUENO_OK) return tn_error(s, "out of host memory while loading plugins");
     return TRUENO_OK;

@@ -91,7 +91,10 @@ enum {
      * device that writes outside its output gets TRUENO_DEVICE_ERROR for
      * that op, which then runs on the next device. For conformance tests
      * of backends; costs a check per op. */
-    TRUENO_RUNTIME_GUARD_OUTPUTS = 1u << 2
+    TRUENO_RUNTIME_GUARD_OUTPUTS = 1u << 2,
+    /* Find and list the candidate plugin files (status NOT_LOADED) without
+     * opening any: what trueno-info --isolate starts from. */
+    TRUENO_RUNTIME_LIST_ONLY = 1u << 3
 };
 
 /* Options for trueno_runtime_create. Zero-initialise, set struct_size to
@@ -142,7 +145,8 @@ TRUENO_API trueno_status trueno_runtime_force_backend(trueno_runtime *rt,
 typedef enum trueno_plugin_status {
     TRUENO_PLUGIN_LOADED = 0,    /* loaded, at least one device */
     TRUENO_PLUGIN_NO_DEVICE = 1, /* loaded, probe found no device */
-    TRUENO_PLUGIN_REJECTED = 2   /* not used; see reason */
+    TRUENO_PLUGIN_REJECTED = 2,  /* not used; see reason */
+    TRUENO_PLUGIN_NOT_LOADED = 3 /* listed only (TRUENO_RUNTIME_LIST_ONLY) */
 } trueno_plugin_status;
 
 /* Why, for NO_DEVICE and REJECTED. Fixed values. */
@@ -158,13 +162,14 @@ typedef enum trueno_plugin_status {
     X(SHADOWED, 8, "shadowed")                                                \
     X(EXCLUDED, 9, "excluded")                                                \
     X(INSECURE, 10, "insecure-file")                                          \
-    X(TOO_MANY, 11, "too-many-devices")
+    X(TOO_MANY, 11, "too-many-devices")                                        \
+    X(CRASHED, 12, "crashed")
 
 typedef enum trueno_plugin_reason {
 #define TRUENO_X_(name, value, text) TRUENO_PLUGIN_REASON_##name = value,
     TRUENO_PLUGIN_REASON_MAP(TRUENO_X_)
 #undef TRUENO_X_
-    TRUENO_PLUGIN_REASON_COUNT = 12
+    TRUENO_PLUGIN_REASON_COUNT = 13
 } trueno_plugin_reason;
 
 /* One candidate plugin file. Strings are owned by the runtime. */
