@@ -154,6 +154,17 @@ static size_t src_read(source *s, void *dst, size_t n)
     return k;
 }
 
+/* Bytes left to read, or SIZE_MAX when unknown (a pipe). */
+static size_t src_remaining(source *s)
+{
+    if (!s->f) return s->size - s->pos;
+    long here = ftell(s->f);
+    if (here < 0 || fseek(s->f, 0, SEEK_END) != 0) return SIZE_MAX;
+    long end = ftell(s->f);
+    fseek(s->f, here, SEEK_SET);
+    return end >= here ? (size_t)(end - here) : SIZE_MAX;
+}
+
 static bool src_at_end(source *s)
 {
     if (s->f) { int ch = fgetc(s->f); return ch == EOF; }
@@ -200,8 +211,15 @@ static trueno_status load(trueno_runtime *rt, source *src, trueno_tensor **out)
     /* Fortran order: the data is the transpose's C order */
     int64_t cshape[TRUENO_MAX_RANK];
     for (size_t i = 0; i < h.rank; i++) cshape[i] = h.fortran ? h.shape[h.rank - 1 - i] : h.shape[i];
-    if ((s = trueno_tensor_empty(rt, h.dtype, h.rank, cshape, &t)) != TRUENO_OK) return s;
     size_t es = trueno_dtype_size(h.dtype), n = (size_t)tn_numel(h.rank, cshape), bytes = n * es;
+    /* refuse a short file before allocating what its header promises */
+    size_t left = src_remaining(src);
+    if (left != SIZE_MAX && left < bytes) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "the header promises %zu bytes of data, the file holds %zu", bytes, left);
+        return bad("the data is truncated", detail);
+    }
+    if ((s = trueno_tensor_empty(rt, h.dtype, h.rank, cshape, &t)) != TRUENO_OK) return s;
     if (src_read(src, t->st->host, bytes) != bytes) {
         trueno_tensor_free(t);
         return bad("the data is truncated", "the file ends before shape × itemsize bytes");
