@@ -81,7 +81,7 @@ int main(int argc, char **argv)
     char log_path[] = "/tmp/trueno-dispatch-log-XXXXXX";
     int log_fd = mkstemp(log_path), saved = dup(2);
     dup2(log_fd, 2);
-    setenv("TRUENO_LOG", "dispatch", 1);
+    setenv("TRUENO_LOG", "dispatch,warn", 1);
     trueno_runtime *rt = make("fastcpu");
     unsetenv("TRUENO_LOG");
     trueno_tensor *a = vec(rt, TRUENO_DTYPE_FLOAT32, 1000, x), *b = vec(rt, TRUENO_DTYPE_FLOAT32, 1000, y);
@@ -123,8 +123,21 @@ int main(int argc, char **argv)
     ok(device_lost(rt, "fastcpu") == 0 && !strcmp(add_check(a, b, NULL), "fastcpu"),
        "after out-of-memory the device is still used");
     setenv("TRUENO_TEST_FAIL", "fastcpu:lost", 1);
-    ok(!strcmp(add_check(a, b, NULL), "reference"), "device lost: the op re-runs on the next device, inputs intact");
+    char lost_path[] = "/tmp/trueno-lost-log-XXXXXX";
+    int lost_fd = mkstemp(lost_path), keep_err = dup(2);
+    dup2(lost_fd, 2);
+    const char *where_lost = add_check(a, b, NULL);
+    fflush(stderr);
+    dup2(keep_err, 2);
     unsetenv("TRUENO_TEST_FAIL");
+    char lost_log[2048] = "";
+    ssize_t lost_n = pread(lost_fd, lost_log, sizeof lost_log - 1, 0);
+    lost_log[lost_n > 0 ? lost_n : 0] = 0;
+    close(lost_fd);
+    unlink(lost_path);
+    ok(!strcmp(where_lost, "reference"), "device lost: the op re-runs on the next device, inputs intact");
+    ok(strstr(lost_log, "failed on fastcpu 'test device fastcpu' (device lost); running it on the next cheapest device") != NULL,
+       "the log says which device failed, how, and that the op moved on");
     ok(device_lost(rt, "fastcpu") == 1, "the lost device is marked lost");
     ok(!strcmp(add_check(a, b, NULL), "reference"), "a lost device is never chosen again");
     float back[1000];

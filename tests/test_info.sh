@@ -68,11 +68,11 @@ import json, sys
 doc = json.load(open(sys.argv[1]))
 by = {p["name"]: p for p in doc["plugins"]}
 assert by["crash"]["status"] == "rejected" and by["crash"]["reason_code"] == "crashed", by["crash"]
-assert "signal 11" in by["crash"]["reason"], by["crash"]
+assert "signal" in by["crash"]["reason"], by["crash"]  # SIGSEGV, or SIGABRT under ASan
 assert by["fastcpu"]["status"] == "loaded", by["fastcpu"]
 assert any(d["plugin"] == "fastcpu" for d in doc["devices"])
 PY
 py=$?; sed 's/^/# /' "$tmp/iso.out"
-[ $rc = 0 ] && [ $py = 0 ]; check $? "trueno-info --isolate reports the crash (signal 11) and still loads the other plugin"
+[ $rc = 0 ] && [ $py = 0 ]; check $? "trueno-info --isolate reports the crash (with its signal) and still loads the other plugin"
 echo "1..$n"
 [ "$failed" = 0 ]

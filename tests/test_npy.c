@@ -103,6 +103,8 @@ int main(void)
         {"more than 8 axes", "{'descr': '<f4', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,1), }", "8 axes"},
         {"a shape whose size overflows", "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999, 99999999999), }", "overflows"},
         /* found by fuzz_npy: refused before allocating 533 GB for it */
+        /* found by fuzz_npy: zero elements, but strides beyond int64 */
+        {"an empty array whose other extents overflow", "{'descr': '<f4', 'fortran_order': False, 'shape': (66666666661, 66666666661, 0), }", "cannot be addressed"},
         {"a huge shape in a short file", "{'descr': '<f4', 'fortran_order': True, 'shape': (66666666661, 2), }", "promises 533333333288 bytes"},
         {"fortran_order that is not a bool", "{'descr': '<f4', 'fortran_order': maybe, 'shape': (2, 3), }", "True or False"},
         {"an unexpected key", "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), 'x': 1, }", "unexpected key"},

@@ -132,8 +132,8 @@ static trueno_status parse_header(const char *text, size_t len, npy_header *h)
     if (c.p != c.end) return bad("unexpected text after the header dict", NULL);
     if (!have_descr || !have_order || !have_shape) return bad("the header lacks descr, fortran_order or shape", NULL);
     double total = (double)trueno_dtype_size(h->dtype);
-    for (size_t i = 0; i < h->rank; i++) total *= (double)h->shape[i];
-    if (total > 9.0e18) return bad("the shape's size overflows", NULL);
+    for (size_t i = 0; i < h->rank; i++) total *= (double)(h->shape[i] ? h->shape[i] : 1);
+    if (total > 9.0e18) return bad("the shape's size overflows", "its extents cannot be addressed");
     return TRUENO_OK;
 }
 

@@ -16,17 +16,19 @@
 
 int64_t tn_numel(size_t rank, const int64_t *shape)
 {
-    int64_t n = 1;
-    for (size_t i = 0; i < rank; i++) n *= shape[i];
-    return n;
+    uint64_t n = 1; /* unsigned, and 0 first: no overflow on shapes not yet checked */
+    for (size_t i = 0; i < rank; i++)
+        if (shape[i] == 0) return 0;
+    for (size_t i = 0; i < rank; i++) n *= (uint64_t)shape[i];
+    return (int64_t)n;
 }
 
 void tn_contiguous_strides(size_t rank, const int64_t *shape, int64_t *strides)
 {
-    int64_t s = 1;
+    uint64_t s = 1; /* unsigned: an empty tensor's strides may exceed int64 harmlessly */
     for (size_t i = rank; i-- > 0;) {
-        strides[i] = s;
-        s *= shape[i] > 0 ? shape[i] : 1;
+        strides[i] = (int64_t)s;
+        s *= shape[i] > 0 ? (uint64_t)shape[i] : 1;
     }
 }
 
@@ -248,7 +250,7 @@ static trueno_status check_shape(const char *fn, trueno_dtype dtype, size_t rank
             return tn_error(TRUENO_INVALID_ARGUMENT,
                             "%s: negative extent %lld on axis %zu of shape %s", fn,
                             (long long)shape[i], i, tn_shape_str(rank, shape, buf, sizeof buf));
-        total *= (double)shape[i];
+        total *= (double)(shape[i] ? shape[i] : 1); /* strides must be addressable even when empty */
     }
     if (total * (double)trueno_dtype_size(dtype) > 9.0e18)
         return tn_error(TRUENO_INVALID_ARGUMENT, "%s: shape %s of %s is too large", fn,

@@ -23,6 +23,7 @@
  * Failure injection for the dispatcher tests: when the environment has
  * TRUENO_TEST_FAIL=<name>:<nomem|lost|error>, execute() fails that way.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,8 +189,7 @@ static trueno_status tp_probe(void *instance, uint32_t *n, const trueno_device *
     tp_instance *t = instance;
 #if TP_MODE == TP_CRASH
     (void)t; (void)n; (void)devices; (void)reason;
-    volatile int *null = NULL;
-    *null = 1; /* a broken driver */
+    raise(SIGSEGV); /* a broken driver */
     return TRUENO_OK;
 #elif TP_MODE == TP_NODEVICE
     (void)t; (void)devices;
