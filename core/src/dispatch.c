@@ -127,8 +127,10 @@ trueno_status tn_dispatch(trueno_runtime *rt, uint32_t opcode, uint32_t dtype,
         .n_inputs = (uint32_t)n_in, .n_outputs = (uint32_t)n_out,
         .inputs = in_ptr, .outputs = out_ptr, .params = params,
     };
-    char what[512];
-    describe_op(info, dtype, in, n_in, out, n_out, what, sizeof what);
+    /* The op's description ("add float32 (3,4),(4,) -> (3,4)") is only
+     * written for the log or an error: snprintf costs more than a small op. */
+    char what[512] = "";
+#define DESCRIBE() (what[0] ? what : (describe_op(info, dtype, in, n_in, out, n_out, what, sizeof what), what))
 #ifndef NDEBUG
     /* every op the core's own entry points build must meet the op's rules */
     trueno_status valid = tn_validate_op(&op);
@@ -165,8 +167,8 @@ trueno_status tn_dispatch(trueno_runtime *rt, uint32_t opcode, uint32_t dtype,
             return tn_error(TRUENO_UNSUPPORTED,
                             "%s: the forced backend '%s' cannot run it (or is not loaded). "
                             "Hint: unset TRUENO_FORCE_BACKEND or force another backend",
-                            what, rt->force_backend);
-        return tn_error(TRUENO_UNSUPPORTED, "%s: no device can run this op", what);
+                            DESCRIBE(), rt->force_backend);
+        return tn_error(TRUENO_UNSUPPORTED, "%s: no device can run this op", DESCRIBE());
     }
     qsort(cands, n, sizeof *cands, cmp_candidate);
 
@@ -179,7 +181,7 @@ trueno_status tn_dispatch(trueno_runtime *rt, uint32_t opcode, uint32_t dtype,
                                      i ? "; " : "", cands[i].dev->plugin_name,
                                      cands[i].dev->props->name, cands[i].cost_ns,
                                      cands[i].estimate_ns, cands[i].move_ns);
-        tn_log(TN_LOG_CAT_DISPATCH, "dispatch", "%s: %s => %s", what, line,
+        tn_log(TN_LOG_CAT_DISPATCH, "dispatch", "%s: %s => %s", DESCRIBE(), line,
                cands[0].dev->plugin_name);
     }
 
@@ -201,16 +203,18 @@ trueno_status tn_dispatch(trueno_runtime *rt, uint32_t opcode, uint32_t dtype,
         if (!is_device_failure(s)) { /* the op itself is wrong: no retry */
             tn_runtime_unlock(rt);
             if (d->plugin_index < 0) return s; /* the reference kernel said why */
-            return tn_error(s, "%s: %s (reported by %s '%s')", what, trueno_status_string(s),
+            return tn_error(s, "%s: %s (reported by %s '%s')", DESCRIBE(), trueno_status_string(s),
                             d->plugin_name, d->props->name);
         }
         if (used < sizeof failures)
             used += (size_t)snprintf(failures + used, sizeof failures - used, "%s%s: %s",
                                      used ? "; " : "", d->plugin_name, trueno_status_string(s));
-        tn_log(TRUENO_LOG_WARN, "dispatch", "%s failed on %s '%s' (%s)%s", what,
+        if (tn_log_enabled(TRUENO_LOG_WARN))
+            tn_log(TRUENO_LOG_WARN, "dispatch", "%s failed on %s '%s' (%s)%s", DESCRIBE(),
                d->plugin_name, d->props->name, trueno_status_string(s),
                i + 1 < n ? "; running it on the next cheapest device" : "");
     }
     tn_runtime_unlock(rt);
-    return tn_error(s, "%s: every device that could run it failed (%s)", what, failures);
+    return tn_error(s, "%s: every device that could run it failed (%s)", DESCRIBE(), failures);
+#undef DESCRIBE
 }
