@@ -631,6 +631,15 @@ typedef struct trueno_host {
 
     /* The runtime's thread count (TRUENO_NUM_THREADS or the API). */
     uint32_t (*num_threads)(void *ctx);
+
+    /* The core's per-user cache of measured figures (cost models), so a
+     * plugin calibrates once per machine: cache_load fills values[0..n)
+     * and returns 1 when `key` (letters, digits, '-', '_'; the core adds
+     * the CPU model) was saved before with n finite positive values, else
+     * 0. cache_save stores them; failing to write is silent. A privileged
+     * process has no cache. */
+    int (*cache_load)(void *ctx, const char *key, double *values, size_t n);
+    void (*cache_save)(void *ctx, const char *key, const double *values, size_t n);
 } trueno_host;
 
 /*

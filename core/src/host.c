@@ -91,6 +91,28 @@ static uint32_t host_num_threads(void *ctx)
     return tn_pool_threads(((tn_host_ctx *)ctx)->rt->pool);
 }
 
+/* Keys are namespaced by the plugin's name, so plugins cannot clash. */
+static bool cache_key(const tn_host_ctx *c, const char *key, char *out, size_t size)
+{
+    if (!key || !*key) return false;
+    for (const char *p = key; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+            return false;
+    return (size_t)snprintf(out, size, "%s-%s", c->name, key) < size;
+}
+
+static int host_cache_load(void *ctx, const char *key, double *values, size_t n)
+{
+    char k[160];
+    return values && cache_key(ctx, key, k, sizeof k) && tn_cost_cache_load(k, values, n);
+}
+
+static void host_cache_save(void *ctx, const char *key, const double *values, size_t n)
+{
+    char k[160];
+    if (values && cache_key(ctx, key, k, sizeof k)) tn_cost_cache_save(k, values, n);
+}
+
 tn_host_ctx *tn_host_create(trueno_runtime *rt, const char *name)
 {
     tn_host_ctx *c = tn_calloc(1, sizeof *c);
@@ -107,6 +129,8 @@ tn_host_ctx *tn_host_create(trueno_runtime *rt, const char *name)
     c->host.secure_getenv = host_secure_getenv;
     c->host.parallel_for = host_parallel_for;
     c->host.num_threads = host_num_threads;
+    c->host.cache_load = host_cache_load;
+    c->host.cache_save = host_cache_save;
     return c;
 }
 

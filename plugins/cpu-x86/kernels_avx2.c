@@ -1,0 +1,134 @@
+/*
+ * kernels_avx2.c — AVX2 + FMA kernels (compiled with -mavx2 -mfma only).
+ * GEMM tiles: float32 6×16 and float64 6×8, 12 ymm accumulators each,
+ * one broadcast of A per row and two loads of B per k step (the register
+ * blocking of Goto & van de Geijn, "Anatomy of high-performance matrix
+ * multiplication", ACM TOMS 34(3), 2008).
+ */
+#include <immintrin.h>
+#include <math.h>
+
+#include "x86.h"
+
+static void sgemm_micro(int64_t k, const float *a, const float *b, float *c, int64_t ldc)
+{
+    __m256 acc[6][2];
+    for (int i = 0; i < 6; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+    for (int64_t p = 0; p < k; p++, a += 6, b += 16) {
+        __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+        for (int i = 0; i < 6; i++) {
+            __m256 ai = _mm256_broadcast_ss(a + i);
+            acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
+            acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
+        }
+    }
+    for (int i = 0; i < 6; i++) {
+        _mm256_storeu_ps(c + i * ldc, acc[i][0]);
+        _mm256_storeu_ps(c + i * ldc + 8, acc[i][1]);
+    }
+}
+
+static void dgemm_micro(int64_t k, const double *a, const double *b, double *c, int64_t ldc)
+{
+    __m256d acc[6][2];
+    for (int i = 0; i < 6; i++) acc[i][0] = acc[i][1] = _mm256_setzero_pd();
+    for (int64_t p = 0; p < k; p++, a += 6, b += 8) {
+        __m256d b0 = _mm256_loadu_pd(b), b1 = _mm256_loadu_pd(b + 4);
+        for (int i = 0; i < 6; i++) {
+            __m256d ai = _mm256_broadcast_sd(a + i);
+            acc[i][0] = _mm256_fmadd_pd(ai, b0, acc[i][0]);
+            acc[i][1] = _mm256_fmadd_pd(ai, b1, acc[i][1]);
+        }
+    }
+    for (int i = 0; i < 6; i++) {
+        _mm256_storeu_pd(c + i * ldc, acc[i][0]);
+        _mm256_storeu_pd(c + i * ldc + 4, acc[i][1]);
+    }
+}
+
+/* NumPy's maximum/minimum: max(b, a) returns a on ±0 ties (as a >= b ? a : b),
+ * and a + b restores NaN where either operand is one. */
+static inline __m256 op_ps(x86_binop op, __m256 x, __m256 y)
+{
+    switch (op) {
+    case X86_ADD: return _mm256_add_ps(x, y);
+    case X86_SUB: return _mm256_sub_ps(x, y);
+    case X86_MUL: return _mm256_mul_ps(x, y);
+    case X86_DIV: return _mm256_div_ps(x, y);
+    default: {
+        __m256 r = op == X86_MAX ? _mm256_max_ps(y, x) : _mm256_min_ps(y, x);
+        __m256 nan = _mm256_cmp_ps(x, y, _CMP_UNORD_Q);
+        return _mm256_blendv_ps(r, _mm256_add_ps(x, y), nan);
+    }
+    }
+}
+
+static inline __m256d op_pd(x86_binop op, __m256d x, __m256d y)
+{
+    switch (op) {
+    case X86_ADD: return _mm256_add_pd(x, y);
+    case X86_SUB: return _mm256_sub_pd(x, y);
+    case X86_MUL: return _mm256_mul_pd(x, y);
+    case X86_DIV: return _mm256_div_pd(x, y);
+    default: {
+        __m256d r = op == X86_MAX ? _mm256_max_pd(y, x) : _mm256_min_pd(y, x);
+        __m256d nan = _mm256_cmp_pd(x, y, _CMP_UNORD_Q);
+        return _mm256_blendv_pd(r, _mm256_add_pd(x, y), nan);
+    }
+    }
+}
+
+static void binary_f32(x86_binop op, int64_t n, const float *a, int64_t sa, const float *b, int64_t sb, float *o)
+{
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 x = sa ? _mm256_loadu_ps(a + i) : _mm256_set1_ps(a[0]);
+        __m256 y = sb ? _mm256_loadu_ps(b + i) : _mm256_set1_ps(b[0]);
+        _mm256_storeu_ps(o + i, op_ps(op, x, y));
+    }
+    x86_kernels_generic.binary_f32(op, n - i, a + i * sa, sa, b + i * sb, sb, o + i);
+}
+
+static void binary_f64(x86_binop op, int64_t n, const double *a, int64_t sa, const double *b, int64_t sb, double *o)
+{
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        __m256d x = sa ? _mm256_loadu_pd(a + i) : _mm256_set1_pd(a[0]);
+        __m256d y = sb ? _mm256_loadu_pd(b + i) : _mm256_set1_pd(b[0]);
+        _mm256_storeu_pd(o + i, op_pd(op, x, y));
+    }
+    x86_kernels_generic.binary_f64(op, n - i, a + i * sa, sa, b + i * sb, sb, o + i);
+}
+
+static double hsum(__m256d v)
+{
+    __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+
+static double sum_f32(const float *x, int64_t n)
+{
+    __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
+        s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+    }
+    return hsum(_mm256_add_pd(s0, s1)) + x86_kernels_generic.sum_f32(x + i, n - i);
+}
+
+static double sum_f64(const double *x, int64_t n)
+{
+    __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        s0 = _mm256_add_pd(s0, _mm256_loadu_pd(x + i));
+        s1 = _mm256_add_pd(s1, _mm256_loadu_pd(x + i + 4));
+    }
+    return hsum(_mm256_add_pd(s0, s1)) + x86_kernels_generic.sum_f64(x + i, n - i);
+}
+
+const x86_kernels x86_kernels_avx2 = {
+    "avx2", 6, 16, 6, 8, sgemm_micro, dgemm_micro, binary_f32, binary_f64, sum_f32, sum_f64,
+};

@@ -1,0 +1,137 @@
+/*
+ * kernels_avx512.c — AVX-512 F/BW/DQ/VL kernels (compiled with those flags
+ * only). GEMM tiles: float32 12×32 and float64 12×16 — 24 zmm
+ * accumulators, two loads of B and one broadcast of A per row per k step,
+ * leaving registers for the operands (Goto & van de Geijn 2008; the same
+ * shape as OpenBLAS's and BLIS's AVX-512 kernels). Masked loads and stores
+ * handle tails, so no scalar loop remains in the element-wise kernels.
+ */
+#include <immintrin.h>
+#include <math.h>
+
+#include "x86.h"
+
+#define SMR 12
+#define DMR 12
+
+static void sgemm_micro(int64_t k, const float *a, const float *b, float *c, int64_t ldc)
+{
+    __m512 acc[SMR][2];
+    for (int i = 0; i < SMR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    for (int64_t p = 0; p < k; p++, a += SMR, b += 32) {
+        __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+        _mm_prefetch((const char *)(b + 256), _MM_HINT_T0);
+        for (int i = 0; i < SMR; i++) {
+            __m512 ai = _mm512_set1_ps(a[i]);
+            acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+            acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+        }
+    }
+    for (int i = 0; i < SMR; i++) {
+        _mm512_storeu_ps(c + i * ldc, acc[i][0]);
+        _mm512_storeu_ps(c + i * ldc + 16, acc[i][1]);
+    }
+}
+
+static void dgemm_micro(int64_t k, const double *a, const double *b, double *c, int64_t ldc)
+{
+    __m512d acc[DMR][2];
+    for (int i = 0; i < DMR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_pd();
+    for (int64_t p = 0; p < k; p++, a += DMR, b += 16) {
+        __m512d b0 = _mm512_loadu_pd(b), b1 = _mm512_loadu_pd(b + 8);
+        for (int i = 0; i < DMR; i++) {
+            __m512d ai = _mm512_set1_pd(a[i]);
+            acc[i][0] = _mm512_fmadd_pd(ai, b0, acc[i][0]);
+            acc[i][1] = _mm512_fmadd_pd(ai, b1, acc[i][1]);
+        }
+    }
+    for (int i = 0; i < DMR; i++) {
+        _mm512_storeu_pd(c + i * ldc, acc[i][0]);
+        _mm512_storeu_pd(c + i * ldc + 8, acc[i][1]);
+    }
+}
+
+/* NumPy's maximum/minimum (see kernels_avx2.c for the operand order). */
+static inline __m512 op_ps(x86_binop op, __m512 x, __m512 y)
+{
+    switch (op) {
+    case X86_ADD: return _mm512_add_ps(x, y);
+    case X86_SUB: return _mm512_sub_ps(x, y);
+    case X86_MUL: return _mm512_mul_ps(x, y);
+    case X86_DIV: return _mm512_div_ps(x, y);
+    default: {
+        __m512 r = op == X86_MAX ? _mm512_max_ps(y, x) : _mm512_min_ps(y, x);
+        return _mm512_mask_add_ps(r, _mm512_cmp_ps_mask(x, y, _CMP_UNORD_Q), x, y);
+    }
+    }
+}
+
+static inline __m512d op_pd(x86_binop op, __m512d x, __m512d y)
+{
+    switch (op) {
+    case X86_ADD: return _mm512_add_pd(x, y);
+    case X86_SUB: return _mm512_sub_pd(x, y);
+    case X86_MUL: return _mm512_mul_pd(x, y);
+    case X86_DIV: return _mm512_div_pd(x, y);
+    default: {
+        __m512d r = op == X86_MAX ? _mm512_max_pd(y, x) : _mm512_min_pd(y, x);
+        return _mm512_mask_add_pd(r, _mm512_cmp_pd_mask(x, y, _CMP_UNORD_Q), x, y);
+    }
+    }
+}
+
+static void binary_f32(x86_binop op, int64_t n, const float *a, int64_t sa, const float *b, int64_t sb, float *o)
+{
+    __m512 as = _mm512_set1_ps(a[0]), bs = _mm512_set1_ps(b[0]);
+    for (int64_t i = 0; i < n; i += 16) {
+        __mmask16 m = n - i >= 16 ? 0xFFFF : (__mmask16)((1u << (n - i)) - 1);
+        __m512 x = sa ? _mm512_maskz_loadu_ps(m, a + i) : as;
+        __m512 y = sb ? _mm512_maskz_loadu_ps(m, b + i) : bs;
+        _mm512_mask_storeu_ps(o + i, m, op_ps(op, x, y));
+    }
+}
+
+static void binary_f64(x86_binop op, int64_t n, const double *a, int64_t sa, const double *b, int64_t sb, double *o)
+{
+    __m512d as = _mm512_set1_pd(a[0]), bs = _mm512_set1_pd(b[0]);
+    for (int64_t i = 0; i < n; i += 8) {
+        __mmask8 m = n - i >= 8 ? 0xFF : (__mmask8)((1u << (n - i)) - 1);
+        __m512d x = sa ? _mm512_maskz_loadu_pd(m, a + i) : as;
+        __m512d y = sb ? _mm512_maskz_loadu_pd(m, b + i) : bs;
+        _mm512_mask_storeu_pd(o + i, m, op_pd(op, x, y));
+    }
+}
+
+static double sum_f32(const float *x, int64_t n)
+{
+    __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd(), s2 = _mm512_setzero_pd(), s3 = _mm512_setzero_pd();
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512 v = _mm512_loadu_ps(x + i), w = _mm512_loadu_ps(x + i + 16);
+        s0 = _mm512_add_pd(s0, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
+        s1 = _mm512_add_pd(s1, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))));
+        s2 = _mm512_add_pd(s2, _mm512_cvtps_pd(_mm512_castps512_ps256(w)));
+        s3 = _mm512_add_pd(s3, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(w), 1))));
+    }
+    for (; i < n; i += 8) {
+        __mmask8 m = n - i >= 8 ? 0xFF : (__mmask8)((1u << (n - i)) - 1);
+        s0 = _mm512_add_pd(s0, _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m, x + i)));
+    }
+    return _mm512_reduce_add_pd(_mm512_add_pd(_mm512_add_pd(s0, s1), _mm512_add_pd(s2, s3)));
+}
+
+static double sum_f64(const double *x, int64_t n)
+{
+    __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd();
+    for (int64_t i = 0; i < n; i += 16) {
+        __mmask8 m0 = n - i >= 8 ? 0xFF : n - i > 0 ? (__mmask8)((1u << (n - i)) - 1) : 0;
+        __mmask8 m1 = n - i >= 16 ? 0xFF : n - i > 8 ? (__mmask8)((1u << (n - i - 8)) - 1) : 0;
+        s0 = _mm512_add_pd(s0, _mm512_maskz_loadu_pd(m0, x + i));
+        s1 = _mm512_add_pd(s1, _mm512_maskz_loadu_pd(m1, x + i + 8));
+    }
+    return _mm512_reduce_add_pd(_mm512_add_pd(s0, s1));
+}
+
+const x86_kernels x86_kernels_avx512 = {
+    "avx512", SMR, 32, DMR, 16, sgemm_micro, dgemm_micro, binary_f32, binary_f64, sum_f32, sum_f64,
+};

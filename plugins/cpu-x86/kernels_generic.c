@@ -1,0 +1,72 @@
+/*
+ * kernels_generic.c — the portable kernels: plain C that the compiler
+ * turns into SSE2 (the x86-64 baseline), and the fallback of every
+ * kernel on any CPU. 4×8 GEMM tiles.
+ */
+#include <math.h>
+
+#include "x86.h"
+
+#define MR 4
+#define NR 8
+
+static void sgemm_micro(int64_t k, const float *a, const float *b, float *c, int64_t ldc)
+{
+    float acc[MR][NR] = {{0}};
+    for (int64_t p = 0; p < k; p++, a += MR, b += NR)
+        for (int i = 0; i < MR; i++)
+            for (int j = 0; j < NR; j++) acc[i][j] += a[i] * b[j];
+    for (int i = 0; i < MR; i++)
+        for (int j = 0; j < NR; j++) c[i * ldc + j] = acc[i][j];
+}
+
+static void dgemm_micro(int64_t k, const double *a, const double *b, double *c, int64_t ldc)
+{
+    double acc[MR][NR] = {{0}};
+    for (int64_t p = 0; p < k; p++, a += MR, b += NR)
+        for (int i = 0; i < MR; i++)
+            for (int j = 0; j < NR; j++) acc[i][j] += a[i] * b[j];
+    for (int i = 0; i < MR; i++)
+        for (int j = 0; j < NR; j++) c[i * ldc + j] = acc[i][j];
+}
+
+/* NumPy's maximum/minimum: NaN wins; on equal values (±0) the first. */
+#define BIN(T, op, x, y)                                                             \
+    (op == X86_ADD ? (x) + (y) : op == X86_SUB ? (x) - (y) : op == X86_MUL ? (x) * (y) \
+     : op == X86_DIV ? (x) / (y)                                                    \
+     : op == X86_MAX ? (isnan(x) || isnan(y) ? (x) + (y) : (x) >= (y) ? (x) : (y))  \
+                     : (isnan(x) || isnan(y) ? (x) + (y) : (x) <= (y) ? (x) : (y)))
+
+static void binary_f32(x86_binop op, int64_t n, const float *a, int64_t sa, const float *b, int64_t sb, float *o)
+{
+    for (int64_t i = 0; i < n; i++) o[i] = BIN(float, op, a[i * sa], b[i * sb]);
+}
+
+static void binary_f64(x86_binop op, int64_t n, const double *a, int64_t sa, const double *b, int64_t sb, double *o)
+{
+    for (int64_t i = 0; i < n; i++) o[i] = BIN(double, op, a[i * sa], b[i * sb]);
+}
+
+static double sum_f32(const float *x, int64_t n)
+{
+    double s[4] = {0, 0, 0, 0};
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++) s[j] += x[i + j];
+    for (; i < n; i++) s[0] += x[i];
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+static double sum_f64(const double *x, int64_t n)
+{
+    double s[4] = {0, 0, 0, 0};
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++) s[j] += x[i + j];
+    for (; i < n; i++) s[0] += x[i];
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+const x86_kernels x86_kernels_generic = {
+    "sse2", MR, NR, MR, NR, sgemm_micro, dgemm_micro, binary_f32, binary_f64, sum_f32, sum_f64,
+};

@@ -1,0 +1,52 @@
+/*
+ * x86.h — what the cpu-x86 plugin's files share: the ISA levels, the one
+ * kernel table filled at probe, and the GEMM driver.
+ *
+ * Files: x86_plugin.c (entry, probe, cost model; baseline ISA),
+ * gemm.c (packing, blocking, threads; baseline), and one kernel file per
+ * ISA compiled with its own flags: kernels_generic.c (portable C: the
+ * SSE2 baseline of x86-64), kernels_avx2.c (AVX2+FMA), kernels_avx512.c
+ * (AVX-512 F/BW/DQ/VL). Nothing outside a kernel file assumes its ISA.
+ */
+#ifndef TRUENO_X86_H
+#define TRUENO_X86_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trueno_abi.h"
+
+typedef enum x86_isa { X86_SSE2 = 0, X86_AVX2 = 1, X86_AVX512 = 2 } x86_isa;
+
+/* Element-wise binary ops the kernels vectorise (a subset of the table). */
+typedef enum x86_binop { X86_ADD, X86_SUB, X86_MUL, X86_DIV, X86_MAX, X86_MIN } x86_binop;
+
+typedef struct x86_kernels {
+    const char *isa;
+    /* GEMM micro-kernels: c[MR×NR] (row-major, ldc) = Σ_p a[p·MR + i]·b[p·NR + j]
+     * over p < k, on packed panels (a: MR per p, b: NR per p). */
+    int smr, snr, dmr, dnr;
+    void (*sgemm_micro)(int64_t k, const float *a, const float *b, float *c, int64_t ldc);
+    void (*dgemm_micro)(int64_t k, const double *a, const double *b, double *c, int64_t ldc);
+    /* o[i] = a[i·sa] op b[i·sb] for i < n, with sa, sb in {0, 1} (a stride
+     * of 0 is a broadcast scalar). NaN-propagating max/min, as NumPy. */
+    void (*binary_f32)(x86_binop op, int64_t n, const float *a, int64_t sa, const float *b, int64_t sb, float *o);
+    void (*binary_f64)(x86_binop op, int64_t n, const double *a, int64_t sa, const double *b, int64_t sb, double *o);
+    /* Σ x[i] for i < n (contiguous), accumulated in float64. */
+    double (*sum_f32)(const float *x, int64_t n);
+    double (*sum_f64)(const double *x, int64_t n);
+} x86_kernels;
+
+extern const x86_kernels x86_kernels_generic;
+extern const x86_kernels x86_kernels_avx2;
+extern const x86_kernels x86_kernels_avx512;
+
+/* C (m×n) = alpha·A·B + beta·C0 for strided float32/float64 views (C0 may
+ * be NULL: beta is then 0); element strides; threads through the host. */
+trueno_status x86_gemm(const trueno_host *host, const x86_kernels *k, uint32_t dtype, int64_t m, int64_t n,
+                       int64_t kk, double alpha, const void *a, int64_t sa0, int64_t sa1, const void *b,
+                       int64_t sb0, int64_t sb1, double beta, const void *c0, int64_t sc00, int64_t sc01,
+                       void *c, int64_t sc0, int64_t sc1);
+
+#endif

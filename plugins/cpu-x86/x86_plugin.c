@@ -1,0 +1,535 @@
+/*
+ * x86_plugin.c — the cpu-x86 plugin: probe, device, cost model, and the
+ * drivers that walk an op's strided operands and call the ISA's kernels.
+ * Compiled for the x86-64 baseline (SSE2): it runs on any x86-64 CPU and
+ * only calls the AVX2/AVX-512 kernels after CPUID and XGETBV say the CPU
+ * and the OS support them.
+ *
+ * Ops (float32, float64): matmul (batched), gemm, add, subtract, multiply,
+ * divide, maximum, minimum, sum over the trailing axes. Everything else is
+ * TRUENO_UNSUPPORTED, so the dispatcher runs it on another device (the
+ * reference backend at least).
+ *
+ * TRUENO_X86_ISA=sse2|avx2|avx512 forces a lower level (a higher one than
+ * the CPU has is refused with a log line), so every level is testable on an
+ * AVX-512 machine.
+ */
+#include <cpuid.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "x86.h"
+
+#define PLUGIN_NAME "cpu-x86"
+
+typedef struct x86_device {
+    const trueno_host *host;
+    const x86_kernels *k;
+    x86_isa isa;
+    trueno_device handle;
+    trueno_device_props props;
+    trueno_cost_model cost;
+    char name[192], features[256];
+    const trueno_device *list[1];
+} x86_device;
+
+/* ---- probing ----------------------------------------------------------- */
+
+static uint64_t xgetbv0(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return (uint64_t)hi << 32 | lo;
+}
+
+/* The best level both the CPU and the OS (saved register state) support. */
+static x86_isa detect(char *features, size_t size)
+{
+    unsigned a, b, c, d;
+    size_t used = (size_t)snprintf(features, size, "sse2");
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return X86_SSE2;
+    bool osxsave = c >> 27 & 1, avx = c >> 28 & 1, fma = c >> 12 & 1, f16c = c >> 29 & 1;
+    uint64_t xcr0 = osxsave ? xgetbv0() : 0;
+    bool ymm_state = (xcr0 & 6) == 6, zmm_state = (xcr0 & 0xe6) == 0xe6;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return X86_SSE2;
+    bool avx2 = b >> 5 & 1, f = b >> 16 & 1, dq = b >> 17 & 1, bw = b >> 30 & 1, vl = b >> 31 & 1;
+    if (f16c) used += (size_t)snprintf(features + used, size - used, " f16c");
+    if (!(avx && avx2 && fma && ymm_state)) return X86_SSE2;
+    used += (size_t)snprintf(features + used, size - used, " avx avx2 fma");
+    if (!(f && dq && bw && vl && zmm_state)) return X86_AVX2;
+    snprintf(features + used, size - used, " avx512f avx512dq avx512bw avx512vl");
+    return X86_AVX512;
+}
+
+static void brand(char *out, size_t size)
+{
+    unsigned r[12];
+    snprintf(out, size, "x86-64 CPU");
+    if (__get_cpuid(0x80000000, &r[0], &r[1], &r[2], &r[3]) == 0 || r[0] < 0x80000004) return;
+    for (unsigned i = 0; i < 3; i++) __get_cpuid(0x80000002 + i, &r[4 * i], &r[4 * i + 1], &r[4 * i + 2], &r[4 * i + 3]);
+    char s[49];
+    memcpy(s, r, 48);
+    s[48] = 0;
+    char *p = s;
+    while (*p == ' ') p++;
+    snprintf(out, size, "%s", p);
+}
+
+/* ---- which ops, and their layouts ---------------------------------------- */
+
+static bool float_dtype(uint32_t dt) { return dt == TRUENO_DTYPE_FLOAT32 || dt == TRUENO_DTYPE_FLOAT64; }
+
+static int binop_of(uint32_t op)
+{
+    switch (op) {
+    case TRUENO_OP_ADD: return X86_ADD;
+    case TRUENO_OP_SUBTRACT: return X86_SUB;
+    case TRUENO_OP_MULTIPLY: return X86_MUL;
+    case TRUENO_OP_DIVIDE: return X86_DIV;
+    case TRUENO_OP_MAXIMUM: return X86_MAX;
+    case TRUENO_OP_MINIMUM: return X86_MIN;
+    default: return -1;
+    }
+}
+
+/* SUM over a mask of trailing axes that are contiguous (the common "sum a
+ * row / everything" case); others go elsewhere. */
+static bool sum_layout(const trueno_op_desc *op, int64_t *inner)
+{
+    const trueno_tensor_desc *a = op->inputs[0];
+    uint64_t mask = (uint64_t)op->params->ints[0];
+    uint32_t r = a->rank, first = r;
+    while (first > 0 && (mask >> (first - 1) & 1)) first--;
+    if (mask >> first != (1ull << (r - first)) - 1 || (mask & ((1ull << first) - 1))) return false;
+    int64_t n = 1, expect = 1;
+    for (uint32_t ax = r; ax-- > first;) {
+        if (a->shape[ax] != 1 && a->strides[ax] != expect) return false;
+        expect *= a->shape[ax];
+        n *= a->shape[ax];
+    }
+    *inner = n;
+    return true;
+}
+
+static bool supported(const trueno_op_desc *op)
+{
+    if (!float_dtype(op->dtype) || op->n_outputs != 1) return false;
+    for (uint32_t i = 0; i < op->n_inputs; i++)
+        if (op->inputs[i]->dtype != op->dtype) return false;
+    int64_t inner;
+    switch (op->op) {
+    case TRUENO_OP_MATMUL: case TRUENO_OP_GEMM: return true;
+    case TRUENO_OP_SUM: return sum_layout(op, &inner);
+    default: return binop_of(op->op) >= 0;
+    }
+}
+
+/* ---- the cost model -------------------------------------------------------- */
+
+static double model_ns(const x86_device *d, const trueno_op_desc *op)
+{
+    const trueno_cost_model *c = &d->cost;
+    double flops = trueno_op_flops(op), bytes = trueno_op_bytes(op);
+    double cls = op->op == TRUENO_OP_MATMUL || op->op == TRUENO_OP_GEMM ? c->gflops[TRUENO_OP_CLASS_MATMUL]
+               : op->op == TRUENO_OP_SUM ? c->gflops[TRUENO_OP_CLASS_REDUCTION] : c->gflops[TRUENO_OP_CLASS_ELEMENTWISE];
+    double scale = op->dtype == TRUENO_DTYPE_FLOAT64 ? 2 : 1; /* half the lanes */
+    double t_flop = flops * scale / cls, t_byte = bytes / c->bandwidth_gbs;
+    return c->launch_ns + (t_flop > t_byte ? t_flop : t_byte);
+}
+
+/* ---- drivers ---------------------------------------------------------------- */
+
+/* Element-wise ops. Flat mode: every operand is contiguous or a broadcast
+ * scalar, so the op is one long row cut into fixed chunks of FLAT_CHUNK
+ * (the cut depends on the size alone, never the thread count). Row mode:
+ * the odometer walks all axes but the last, the kernel runs the last. */
+#define FLAT_CHUNK 65536
+
+typedef struct ew_job {
+    const x86_device *d;
+    const trueno_op_desc *op;
+    bool flat;
+    int64_t n, inner;
+    int64_t flat_stride[3];      /* per operand (a, b, out): 1, or 0 for a scalar */
+} ew_job;
+
+/* An operand's stride in flat mode: 1 (C order), 0 (one broadcast value), -1 neither. */
+static int64_t flat_stride(const trueno_tensor_desc *t)
+{
+    int64_t expect = 1;
+    bool contiguous = true, scalar = true;
+    for (uint32_t ax = t->rank; ax-- > 0;) {
+        if (t->shape[ax] == 1) continue;
+        contiguous &= t->strides[ax] == expect;
+        scalar &= t->strides[ax] == 0;
+        expect *= t->shape[ax];
+    }
+    return contiguous ? 1 : scalar ? 0 : -1;
+}
+
+static void ew_rows(void *arg, int64_t begin, int64_t end)
+{
+    const ew_job *j = arg;
+    const trueno_op_desc *op = j->op;
+    const trueno_tensor_desc *a = op->inputs[0], *b = op->inputs[1], *o = op->outputs[0];
+    bool f64 = op->dtype == TRUENO_DTYPE_FLOAT64;
+    int64_t es = f64 ? 8 : 4;
+    x86_binop bop = (x86_binop)binop_of(op->op);
+    int last = (int)o->rank - 1;
+    for (int64_t r = begin; r < end; r++) {
+        int64_t ia = a->offset, ib = b->offset, io = o->offset, len, sa, sb, so;
+        if (j->flat) {
+            int64_t start = r * FLAT_CHUNK;
+            len = j->n - start < FLAT_CHUNK ? j->n - start : FLAT_CHUNK;
+            sa = j->flat_stride[0];
+            sb = j->flat_stride[1];
+            so = 1;
+            ia += start * sa;
+            ib += start * sb;
+            io += start;
+        } else {
+            int64_t rest = r;
+            for (int ax = last - 1; ax >= 0; ax--) {
+                int64_t idx = rest % o->shape[ax];
+                rest /= o->shape[ax];
+                ia += idx * a->strides[ax];
+                ib += idx * b->strides[ax];
+                io += idx * o->strides[ax];
+            }
+            len = j->inner;
+            sa = a->strides[last];
+            sb = b->strides[last];
+            so = o->strides[last];
+        }
+        const char *pa = (const char *)a->buffer + ia * es, *pb = (const char *)b->buffer + ib * es;
+        char *po = (char *)o->buffer + io * es;
+        if ((sa == 0 || sa == 1) && (sb == 0 || sb == 1) && so == 1) {
+            if (f64) j->d->k->binary_f64(bop, len, (const double *)pa, sa, (const double *)pb, sb, (double *)po);
+            else j->d->k->binary_f32(bop, len, (const float *)pa, sa, (const float *)pb, sb, (float *)po);
+            continue;
+        }
+        for (int64_t i = 0; i < len; i++) { /* any strides: element by element, same kernel */
+            if (f64) j->d->k->binary_f64(bop, 1, (const double *)pa + i * sa, 1, (const double *)pb + i * sb, 1, (double *)po + i * so);
+            else j->d->k->binary_f32(bop, 1, (const float *)pa + i * sa, 1, (const float *)pb + i * sb, 1, (float *)po + i * so);
+        }
+    }
+}
+
+static trueno_status run_elementwise(const x86_device *d, const trueno_op_desc *op)
+{
+    const trueno_tensor_desc *o = op->outputs[0];
+    ew_job j = {d, op, false, trueno_desc_numel(o), 0, {0, 0, 0}};
+    if (j.n == 0) return TRUENO_OK;
+    for (int k = 0; k < 3; k++) j.flat_stride[k] = flat_stride(k < 2 ? op->inputs[k] : o);
+    j.flat = j.flat_stride[0] >= 0 && j.flat_stride[1] >= 0 && j.flat_stride[2] == 1;
+    int64_t rows;
+    if (j.flat) {
+        rows = (j.n + FLAT_CHUNK - 1) / FLAT_CHUNK;
+    } else {
+        j.inner = o->shape[o->rank - 1];
+        rows = j.n / j.inner;
+    }
+    /* small ops stay on the calling thread: a hand-off costs microseconds */
+    int64_t per_row = j.flat ? FLAT_CHUNK : j.inner;
+    int64_t grain = per_row >= FLAT_CHUNK ? 1 : FLAT_CHUNK / per_row;
+    return d->host->parallel_for(d->host->ctx, rows, grain, ew_rows, &j);
+}
+
+/* SUM over contiguous trailing axes: each output element's run is cut into
+ * chunks of SUM_CHUNK, summed in float64 by the ISA's kernel, and the
+ * chunk sums combined pairwise in chunk order (as the reference). */
+#define SUM_CHUNK 65536
+
+typedef struct sum_job {
+    const x86_device *d;
+    const trueno_op_desc *op;
+    int64_t inner, chunks;
+    double *partial;
+} sum_job;
+
+static void sum_chunks(void *arg, int64_t begin, int64_t end)
+{
+    const sum_job *j = arg;
+    const trueno_tensor_desc *a = j->op->inputs[0];
+    uint32_t kept = a->rank;
+    while (kept > 0 && (j->op->params->ints[0] >> (kept - 1) & 1)) kept--;
+    for (int64_t w = begin; w < end; w++) {
+        int64_t o = w / j->chunks, c = w % j->chunks, off = a->offset, rest = o;
+        for (int ax = (int)kept - 1; ax >= 0; ax--) {
+            off += (rest % a->shape[ax]) * a->strides[ax];
+            rest /= a->shape[ax];
+        }
+        int64_t start = c * SUM_CHUNK, len = j->inner - start < SUM_CHUNK ? j->inner - start : SUM_CHUNK;
+        j->partial[w] = a->dtype == TRUENO_DTYPE_FLOAT64
+                            ? j->d->k->sum_f64((const double *)a->buffer + off + start, len)
+                            : j->d->k->sum_f32((const float *)a->buffer + off + start, len);
+    }
+}
+
+static double pairwise(const double *v, int64_t n)
+{
+    if (n <= 4) {
+        double s = 0;
+        for (int64_t i = 0; i < n; i++) s += v[i];
+        return s;
+    }
+    return pairwise(v, n / 2) + pairwise(v + n / 2, n - n / 2);
+}
+
+static trueno_status run_sum(const x86_device *d, const trueno_op_desc *op)
+{
+    const trueno_tensor_desc *o = op->outputs[0];
+    sum_job j = {d, op, 0, 0, NULL};
+    sum_layout(op, &j.inner);
+    int64_t n_out = trueno_desc_numel(o);
+    if (n_out == 0) return TRUENO_OK;
+    j.chunks = j.inner ? (j.inner + SUM_CHUNK - 1) / SUM_CHUNK : 1;
+    const trueno_host *h = d->host;
+    j.partial = h->aligned_alloc(h->ctx, 64, (size_t)(n_out * j.chunks) * sizeof(double));
+    if (!j.partial) return TRUENO_OUT_OF_MEMORY;
+    if (j.inner == 0) memset(j.partial, 0, (size_t)(n_out * j.chunks) * sizeof(double));
+    else h->parallel_for(h->ctx, n_out * j.chunks, SUM_CHUNK / (j.inner < SUM_CHUNK ? j.inner : SUM_CHUNK), sum_chunks, &j);
+    for (int64_t i = 0; i < n_out; i++) { /* the output is in keepdims form: walk it */
+        int64_t off = o->offset, rest = i;
+        for (int ax = (int)o->rank - 1; ax >= 0; ax--) {
+            off += (rest % o->shape[ax]) * o->strides[ax];
+            rest /= o->shape[ax];
+        }
+        double s = pairwise(j.partial + i * j.chunks, j.chunks);
+        if (o->dtype == TRUENO_DTYPE_FLOAT64) ((double *)o->buffer)[off] = s;
+        else ((float *)o->buffer)[off] = (float)s;
+    }
+    h->aligned_free(h->ctx, j.partial);
+    return TRUENO_OK;
+}
+
+/* MATMUL (batched: the batch axes walked here) and GEMM. */
+static trueno_status run_matmul(const x86_device *d, const trueno_op_desc *op)
+{
+    const trueno_tensor_desc *a = op->inputs[0], *b = op->inputs[1], *o = op->outputs[0];
+    size_t es = op->dtype == TRUENO_DTYPE_FLOAT64 ? 8 : 4;
+    int r = (int)o->rank;
+    int64_t m = o->shape[r - 2], n = o->shape[r - 1], k = a->shape[r - 1];
+    if (op->op == TRUENO_OP_GEMM) {
+        const trueno_tensor_desc *c = op->inputs[2];
+        return x86_gemm(d->host, d->k, op->dtype, m, n, k, op->params->floats[0],
+                        (const char *)a->buffer + a->offset * (int64_t)es, a->strides[0], a->strides[1],
+                        (const char *)b->buffer + b->offset * (int64_t)es, b->strides[0], b->strides[1],
+                        op->params->floats[1], (const char *)c->buffer + c->offset * (int64_t)es, c->strides[0],
+                        c->strides[1], (char *)o->buffer + o->offset * (int64_t)es, o->strides[0], o->strides[1]);
+    }
+    int64_t batches = 1;
+    for (int ax = 0; ax < r - 2; ax++) batches *= o->shape[ax];
+    trueno_status s = TRUENO_OK;
+    for (int64_t bi = 0; bi < batches && s == TRUENO_OK; bi++) {
+        int64_t rest = bi, ao = a->offset, bo = b->offset, oo = o->offset;
+        for (int ax = r - 3; ax >= 0; ax--) {
+            int64_t idx = rest % o->shape[ax];
+            rest /= o->shape[ax];
+            ao += idx * a->strides[ax];
+            bo += idx * b->strides[ax];
+            oo += idx * o->strides[ax];
+        }
+        s = x86_gemm(d->host, d->k, op->dtype, m, n, k, 1.0, (const char *)a->buffer + ao * (int64_t)es,
+                     a->strides[r - 2], a->strides[r - 1], (const char *)b->buffer + bo * (int64_t)es,
+                     b->strides[r - 2], b->strides[r - 1], 0.0, NULL, 0, 0, (char *)o->buffer + oo * (int64_t)es,
+                     o->strides[r - 2], o->strides[r - 1]);
+    }
+    return s;
+}
+
+/* ---- the device ------------------------------------------------------------------ */
+
+static const trueno_device_props *x86_props(void *dev) { return &((x86_device *)dev)->props; }
+
+static trueno_status x86_estimate(void *dev, const trueno_op_desc *op, double *ns)
+{
+    if (!supported(op)) return TRUENO_UNSUPPORTED;
+    *ns = model_ns(dev, op);
+    return TRUENO_OK;
+}
+
+static trueno_status x86_execute(void *dev, const trueno_op_desc *op)
+{
+    if (!supported(op)) return TRUENO_UNSUPPORTED;
+    switch (op->op) {
+    case TRUENO_OP_MATMUL: case TRUENO_OP_GEMM: return run_matmul(dev, op);
+    case TRUENO_OP_SUM: return run_sum(dev, op);
+    default: return run_elementwise(dev, op);
+    }
+}
+
+static void x86_destroy(void *dev) { (void)dev; /* freed with the instance */ }
+
+static const trueno_device_vtable x86_vtable = {
+    .struct_size = sizeof(trueno_device_vtable),
+    .get_properties = x86_props,
+    .estimate = x86_estimate,
+    .execute = x86_execute,
+    .destroy = x86_destroy,
+};
+
+/* ---- calibration (once per machine, ISA and thread count; cached) --------------- */
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static void desc1(trueno_tensor_desc *t, void *buf, int64_t n)
+{
+    memset(t, 0, sizeof *t);
+    t->struct_size = sizeof *t;
+    t->dtype = TRUENO_DTYPE_FLOAT32;
+    t->rank = 1;
+    t->buffer = buf;
+    t->shape[0] = n;
+    t->strides[0] = 1;
+}
+
+/* Best of three: add of 2^20 float32 (bandwidth, element-wise rate), sum
+ * of 2^20 (reduction rate), a 256³ sgemm (matmul rate), a 1-element add
+ * (launch latency). About 10 ms. */
+static bool calibrate(x86_device *d)
+{
+    enum { N = 1 << 20, G = 256 };
+    const trueno_host *h = d->host;
+    float *buf = h->aligned_alloc(h->ctx, 64, (size_t)3 * N * sizeof(float));
+    if (!buf) return false;
+    for (int i = 0; i < 3 * N; i++) buf[i] = (float)(i % 101) * 0.01f;
+    trueno_tensor_desc ta, tb, to;
+    const trueno_tensor_desc *in[2] = {&ta, &tb}, *out[1] = {&to};
+    trueno_op_params p;
+    memset(&p, 0, sizeof p);
+    p.struct_size = sizeof p;
+    trueno_op_desc op = {sizeof op, TRUENO_OP_ADD, TRUENO_DTYPE_FLOAT32, 2, 1, 0, in, out, &p};
+    double best[4] = {1e30, 1e30, 1e30, 1e30};
+    for (int rep = 0; rep < 3; rep++) {
+        desc1(&ta, buf, 1); desc1(&tb, buf + N, 1); desc1(&to, buf + 2 * N, 1);
+        double t0 = now_ns();
+        run_elementwise(d, &op);
+        double t1 = now_ns();
+        desc1(&ta, buf, N); desc1(&tb, buf + N, N); desc1(&to, buf + 2 * N, N);
+        run_elementwise(d, &op);
+        double t2 = now_ns();
+        x86_gemm(h, d->k, TRUENO_DTYPE_FLOAT32, G, G, G, 1, buf, G, 1, buf + N, G, 1, 0, NULL, 0, 0, buf + 2 * N, G, 1);
+        double t3 = now_ns();
+        double s = d->k->sum_f32(buf, N);
+        double t4 = now_ns();
+        buf[0] = (float)s; /* keep the sum */
+        double t[4] = {t1 - t0, t2 - t1, t3 - t2, t4 - t3};
+        for (int i = 0; i < 4; i++) best[i] = t[i] < best[i] ? t[i] : best[i];
+    }
+    h->aligned_free(h->ctx, buf);
+    d->cost.launch_ns = best[0] > 20 ? best[0] : 20;
+    d->cost.bandwidth_gbs = 3.0 * N * 4 / best[1];
+    d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE] = N / best[1];
+    d->cost.gflops[TRUENO_OP_CLASS_MATMUL] = 2.0 * G * G * G / best[2];
+    d->cost.gflops[TRUENO_OP_CLASS_REDUCTION] = N / best[3];
+    d->cost.gflops[TRUENO_OP_CLASS_COPY] = d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE];
+    return true;
+}
+
+static void set_cost(x86_device *d)
+{
+    const trueno_host *h = d->host;
+    char key[64];
+    snprintf(key, sizeof key, "v1-%s-threads%u", d->k->isa, h->num_threads(h->ctx));
+    double v[6];
+    bool has_cache = h->struct_size >= offsetof(trueno_host, cache_save) + sizeof(h->cache_save) && h->cache_load;
+    if (has_cache && h->cache_load(h->ctx, key, v, 6)) {
+        d->cost.launch_ns = v[0];
+        d->cost.bandwidth_gbs = v[1];
+        memcpy(d->cost.gflops, v + 2, 4 * sizeof(double));
+        d->cost.calibrated = 1;
+    } else if (calibrate(d)) {
+        d->cost.calibrated = 1;
+        v[0] = d->cost.launch_ns;
+        v[1] = d->cost.bandwidth_gbs;
+        memcpy(v + 2, d->cost.gflops, 4 * sizeof(double));
+        if (has_cache) h->cache_save(h->ctx, key, v, 6);
+    } else { /* nominal figures of a modern core */
+        d->cost.launch_ns = 200;
+        d->cost.bandwidth_gbs = 10;
+        for (int i = 0; i < 4; i++) d->cost.gflops[i] = 10;
+    }
+}
+
+/* ---- the plugin ------------------------------------------------------------------ */
+
+static trueno_status x86_probe(void *instance, uint32_t *n, const trueno_device *const **devices, const char **reason)
+{
+    x86_device *d = instance;
+    (void)reason;
+    *n = 1;
+    *devices = d->list;
+    return TRUENO_OK;
+}
+
+static void x86_shutdown(void *instance)
+{
+    x86_device *d = instance;
+    d->host->aligned_free(d->host->ctx, d);
+}
+
+static const trueno_plugin x86_plugin = {
+    .struct_size = sizeof(trueno_plugin),
+    .name = PLUGIN_NAME,
+    .version = "0.1.0",
+    .probe = x86_probe,
+    .shutdown = x86_shutdown,
+};
+
+TRUENO_PLUGIN_EXPORT trueno_status trueno_plugin_entry(const trueno_abi_request *req, trueno_abi_reply *rep);
+TRUENO_PLUGIN_EXPORT trueno_status trueno_plugin_entry(const trueno_abi_request *req, trueno_abi_reply *rep)
+{
+    if (req->major != TRUENO_ABI_MAJOR) return TRUENO_INCOMPATIBLE;
+    const trueno_host *h = req->host;
+    x86_device *d = h->aligned_alloc(h->ctx, 64, sizeof *d);
+    if (!d) return TRUENO_OUT_OF_MEMORY;
+    memset(d, 0, sizeof *d);
+    d->host = h;
+    char features[200];
+    x86_isa best = detect(features, sizeof features);
+    d->isa = best;
+    const char *want = h->secure_getenv(h->ctx, "TRUENO_X86_ISA");
+    if (want && *want) {
+        x86_isa asked = !strcmp(want, "sse2") ? X86_SSE2 : !strcmp(want, "avx2") ? X86_AVX2
+                      : !strcmp(want, "avx512") ? X86_AVX512 : (x86_isa)-1;
+        char msg[160];
+        if ((int)asked < 0 || asked > best) {
+            snprintf(msg, sizeof msg, "TRUENO_X86_ISA=%s is not a level this CPU supports (sse2, avx2, avx512 up to "
+                     "its best); using its best", want);
+            h->log(h->ctx, TRUENO_LOG_WARN, PLUGIN_NAME, msg);
+        } else {
+            d->isa = asked;
+        }
+    }
+    d->k = d->isa == X86_AVX512 ? &x86_kernels_avx512 : d->isa == X86_AVX2 ? &x86_kernels_avx2 : &x86_kernels_generic;
+    char cpu[128];
+    brand(cpu, sizeof cpu);
+    snprintf(d->name, sizeof d->name, "%s (%s, %u threads)", cpu, d->k->isa, h->num_threads(h->ctx));
+    snprintf(d->features, sizeof d->features, "isa=%s %s", d->k->isa, features);
+    d->props.struct_size = sizeof d->props;
+    d->props.kind = TRUENO_DEVICE_CPU;
+    d->props.memory_kind = TRUENO_MEMORY_HOST;
+    d->props.name = d->name;
+    d->props.vendor = "";
+    d->props.features = d->features;
+    d->props.identity = "";
+    d->props.cost = &d->cost;
+    d->cost.struct_size = sizeof d->cost;
+    d->handle.struct_size = sizeof d->handle;
+    d->handle.impl = d;
+    d->handle.vtable = &x86_vtable;
+    d->list[0] = &d->handle;
+    set_cost(d);
+    rep->major = TRUENO_ABI_MAJOR;
+    rep->minor = 0;
+    rep->plugin = &x86_plugin;
+    rep->instance = d;
+    return TRUENO_OK;
+}

@@ -1,0 +1,392 @@
+/*
+ * test_conformance.c — the shared conformance suite: every op of the table,
+ * on every device other than the reference backend, against the reference
+ * backend on the same inputs, with the op's documented tolerance
+ * (trueno_op_tolerance). Ops are driven through trueno_op_run with the
+ * layouts a device receives, generated per op family from the table:
+ * sizes 0–70 and odd sizes up to a few thousand, unaligned (borrowed)
+ * buffers, transposed and stepped views, stride-0 broadcasts, NaN and ±Inf.
+ * Guard bytes surround every output (TRUENO_RUNTIME_GUARD_OUTPUTS).
+ *
+ * An op a device does not take (TRUENO_UNSUPPORTED) is reported as such:
+ * the dispatcher then runs it elsewhere, which is correct, not a failure.
+ * Run it once per forced ISA level (TRUENO_X86_ISA) for the cpu-x86 plugin.
+ *   usage: test_conformance [plugin_dir]
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <trueno/trueno.h>
+
+#include "../tap.h"
+
+static trueno_runtime *rt;
+static unsigned seed = 99;
+static long compared, unsupported_cases;
+
+static double urand(void)
+{
+    seed = seed * 1664525u + 1013904223u;
+    return (double)(seed >> 8) / 16777216.0;
+}
+
+/* Buffers of tensors made here, freed at the end of each case. */
+static void *keep[64];
+static int n_keep;
+
+/* A float64 master array of n values (NaN/±Inf sprinkled when special). */
+static double *master(int64_t n, bool special, bool positive)
+{
+    double *v = malloc((size_t)(n ? n : 1) * sizeof *v);
+    for (int64_t i = 0; i < n; i++) v[i] = positive ? 0.25 + 3 * urand() : 8 * urand() - 4;
+    if (special && n >= 16) { v[3] = NAN; v[7] = INFINITY; v[11] = -INFINITY; v[13] = -0.0; }
+    return v;
+}
+
+/* A tensor of dtype and shape from values; `kind` 0: plain, 1: unaligned
+ * borrowed copy (one element past an aligned start), 2: a transposed view of
+ * the transposed data (same values, strided), 3: every second element of a
+ * twice-as-long buffer on the last axis. */
+static trueno_tensor *make(trueno_dtype dt, size_t rank, const int64_t *shape, const double *v, int kind)
+{
+    trueno_tensor *f = NULL, *t = NULL;
+    trueno_tensor_from_buffer_copy(rt, TRUENO_DTYPE_FLOAT64, rank, shape, v, &f);
+    if (!f) return NULL;
+    trueno_astype(f, dt, &t);
+    trueno_tensor_free(f);
+    if (!t || kind == 0 || rank == 0) return t;
+    size_t es = dt == TRUENO_DTYPE_FLOAT64 || dt == TRUENO_DTYPE_INT64 ? 8 : dt == TRUENO_DTYPE_FLOAT32 || dt == TRUENO_DTYPE_INT32 ? 4
+              : dt == TRUENO_DTYPE_BOOL || dt == TRUENO_DTYPE_INT8 || dt == TRUENO_DTYPE_UINT8 ? 1 : 2;
+    int64_t n = trueno_tensor_numel(t);
+    trueno_tensor *out = NULL;
+    if (kind == 1) {
+        char *buf = malloc((size_t)(n + 2) * es);
+        trueno_tensor_read(t, buf + es, (size_t)n * es);
+        keep[n_keep++] = buf;
+        trueno_tensor_from_buffer_borrow(rt, dt, rank, shape, NULL, buf + es, &out);
+    } else if (kind == 2 && rank >= 2) {
+        int64_t sw[TRUENO_MAX_RANK];
+        memcpy(sw, shape, rank * sizeof *sw);
+        sw[rank - 1] = shape[rank - 2];
+        sw[rank - 2] = shape[rank - 1];
+        trueno_tensor *tt = NULL, *c = NULL;
+        trueno_transpose(t, -1, -2, &tt);
+        trueno_copy(tt, &c);                 /* the data laid out transposed */
+        trueno_transpose(c, -1, -2, &out);   /* viewed back: same values, strided */
+        trueno_tensor_free(tt);
+        trueno_tensor_free(c);
+        (void)sw;
+    } else {
+        int64_t wide[TRUENO_MAX_RANK];
+        memcpy(wide, shape, rank * sizeof *wide);
+        wide[rank - 1] *= 2;
+        trueno_tensor *w = NULL, *wi = NULL;
+        trueno_zeros(rt, dt, rank, wide, &w);
+        trueno_slice sl[TRUENO_MAX_RANK];
+        for (size_t i = 0; i < rank; i++) sl[i] = (trueno_slice){TRUENO_SLICE_ALL, TRUENO_SLICE_ALL, 1};
+        sl[rank - 1].step = 2;
+        trueno_slice_view(w, sl, rank, &wi);
+        /* fill the stepped view with t's values through a contiguous op */
+        const trueno_tensor *src = t;
+        if (wi && trueno_op_run(TRUENO_OP_CONTIGUOUS, &src, 1, NULL, &wi, 1) == TRUENO_OK) out = wi, wi = NULL;
+        trueno_tensor_free(w);
+        trueno_tensor_free(wi);
+    }
+    if (!out) return t;
+    trueno_tensor_free(t);
+    return out;
+}
+
+/* |a - b| in units in the last place of dtype (of the larger magnitude). */
+static double ulps(double a, double b, trueno_dtype dt)
+{
+    double m = fmax(fabs(a), fabs(b));
+    int e;
+    frexp(m, &e);
+    int bits = dt == TRUENO_DTYPE_FLOAT64 ? 53 : dt == TRUENO_DTYPE_FLOAT32 ? 24 : dt == TRUENO_DTYPE_FLOAT16 ? 11 : 8;
+    int emin = dt == TRUENO_DTYPE_FLOAT64 ? -1021 : dt == TRUENO_DTYPE_FLOAT32 ? -125 : dt == TRUENO_DTYPE_FLOAT16 ? -13 : -125;
+    if (e < emin) e = emin;
+    return fabs(a - b) / ldexp(1, e - bits);
+}
+
+/* Compares outputs; returns a message on failure (static buffer) or NULL. */
+static const char *agree(trueno_op_code op, const trueno_tensor *got, const trueno_tensor *want, double scale)
+{
+    static char msg[256];
+    int64_t n = trueno_tensor_numel(want);
+    trueno_dtype dt = trueno_tensor_dtype(want);
+    double *g = malloc((size_t)(n ? n : 1) * 8), *w = malloc((size_t)(n ? n : 1) * 8);
+    trueno_tensor *gg = NULL, *ww = NULL;
+    trueno_astype(got, TRUENO_DTYPE_FLOAT64, &gg);
+    trueno_astype(want, TRUENO_DTYPE_FLOAT64, &ww);
+    trueno_tensor_read(gg, g, (size_t)n * 8);
+    trueno_tensor_read(ww, w, (size_t)n * 8);
+    trueno_tensor_free(gg);
+    trueno_tensor_free(ww);
+    uint32_t kind;
+    double bound = trueno_op_tolerance(op, dt, &kind);
+    const char *bad = NULL;
+    for (int64_t i = 0; i < n && !bad; i++) {
+        if (isnan(w[i]) || isnan(g[i])) {
+            if (isnan(w[i]) != isnan(g[i])) snprintf(msg, sizeof msg, "element %lld: %g vs reference %g", (long long)i, g[i], w[i]), bad = msg;
+            continue;
+        }
+        if (isinf(w[i]) || isinf(g[i])) {
+            if (g[i] != w[i]) snprintf(msg, sizeof msg, "element %lld: %g vs reference %g", (long long)i, g[i], w[i]), bad = msg;
+            continue;
+        }
+        double err = kind == TRUENO_TOL_ULP ? ulps(g[i], w[i], dt) : fabs(g[i] - w[i]) / (kind == TRUENO_TOL_NORM ? scale : 1);
+        if (kind == TRUENO_TOL_EXACT ? g[i] != w[i] : err > bound)
+            snprintf(msg, sizeof msg, "element %lld: %.9g vs reference %.9g (error %.3g, bound %g)", (long long)i, g[i], w[i], err, bound), bad = msg;
+    }
+    free(g);
+    free(w);
+    return bad;
+}
+
+/* Runs op on the forced backend into fresh outputs shaped like `like`. */
+static trueno_status run_on(const char *backend, trueno_op_code op, trueno_tensor **in, size_t n_in,
+                            const trueno_op_params *p, trueno_tensor **outs, size_t n_out, trueno_dtype out_dt,
+                            size_t rank, const int64_t *shape)
+{
+    trueno_runtime_force_backend(rt, backend);
+    for (size_t i = 0; i < n_out; i++) {
+        outs[i] = NULL;
+        trueno_tensor_empty(rt, i ? TRUENO_DTYPE_INT64 : out_dt, rank, shape, &outs[i]);
+    }
+    trueno_status s = trueno_op_run(op, (const trueno_tensor *const *)in, n_in, p, outs, n_out);
+    trueno_runtime_force_backend(rt, NULL);
+    return s;
+}
+
+typedef struct tally { long cases, skipped; char first_failure[400]; } tally;
+
+/* One case: run on the reference and on `backend`, compare. */
+static void one_case(const char *backend, trueno_op_code op, trueno_tensor **in, size_t n_in,
+                     const trueno_op_params *p, trueno_dtype out_dt, size_t rank, const int64_t *shape,
+                     double scale, tally *t)
+{
+    const trueno_op_info *info = trueno_op_lookup(op);
+    trueno_tensor *ref[2] = {NULL, NULL}, *dev[2] = {NULL, NULL};
+    trueno_status sr = run_on("reference", op, in, n_in, p, ref, info->n_outputs, out_dt, rank, shape);
+    trueno_status sd = run_on(backend, op, in, n_in, p, dev, info->n_outputs, out_dt, rank, shape);
+    if (sd == TRUENO_UNSUPPORTED) {
+        t->skipped++;
+        unsupported_cases++;
+    } else if (sr != TRUENO_OK || sd != TRUENO_OK) {
+        if (!t->first_failure[0])
+            snprintf(t->first_failure, sizeof t->first_failure, "status %d (reference %d): %s", sd, sr, trueno_last_error());
+    } else {
+        t->cases++;
+        compared++;
+        const char *bad = agree(op, dev[0], ref[0], scale);
+        /* TOPK: the indices may differ on ties; the values are compared */
+        if (!bad && info->n_outputs > 1 && op != TRUENO_OP_TOPK) bad = agree(op, dev[1], ref[1], 1);
+        if (bad && !t->first_failure[0]) {
+            char sh[96] = "(";
+            for (size_t i = 0; i < rank; i++) snprintf(sh + strlen(sh), sizeof sh - strlen(sh), i ? ",%lld" : "%lld", (long long)shape[i]);
+            snprintf(t->first_failure, sizeof t->first_failure, "%s %s: %s", trueno_dtype_name(trueno_tensor_dtype(in[0])), sh, bad);
+        }
+    }
+    for (int i = 0; i < 2; i++) { trueno_tensor_free(ref[i]); trueno_tensor_free(dev[i]); }
+}
+
+static const int64_t sizes1[] = {0, 1, 2, 3, 5, 7, 8, 15, 16, 17, 31, 33, 63, 64, 65, 70, 257, 1023, 4099};
+static const int64_t shapes2[][2] = {{3, 5}, {16, 16}, {33, 65}, {2, 1500}, {70, 9}};
+
+static trueno_dtype out_dtype_of(const trueno_op_info *info, trueno_dtype dt)
+{
+    if (info->out_rule == TRUENO_OUT_BOOL) return TRUENO_DTYPE_BOOL;
+    if (info->out_rule == TRUENO_OUT_INT64) return TRUENO_DTYPE_INT64;
+    if (info->out_rule == TRUENO_OUT_ACCUM && !(dt >= TRUENO_DTYPE_FLOAT16)) return TRUENO_DTYPE_INT64;
+    return dt;
+}
+
+static void free_case(trueno_tensor **in, size_t n)
+{
+    for (size_t i = 0; i < n; i++) trueno_tensor_free(in[i]);
+    for (int i = 0; i < n_keep; i++) free(keep[i]);
+    n_keep = 0;
+}
+
+/* Element-wise ops (1, 2 or 3 inputs of one shape; broadcast operands as stride-0 views). */
+static void family_elementwise(const char *backend, trueno_op_code op, trueno_dtype dt, tally *t)
+{
+    const trueno_op_info *info = trueno_op_lookup(op);
+    trueno_op_params p = {.struct_size = sizeof p};
+    p.floats[0] = op == TRUENO_OP_SOFTPLUS ? 1 : op == TRUENO_OP_LEAKY_RELU ? 0.01 : 1; /* PyTorch defaults */
+    p.floats[1] = 20;
+    for (int kind = 0; kind < 4; kind++) {
+        for (size_t si = 0; si < sizeof sizes1 / sizeof *sizes1 + 5; si++) {
+            size_t rank = si < sizeof sizes1 / sizeof *sizes1 ? 1 : 2;
+            int64_t shape[2];
+            if (rank == 1) shape[0] = sizes1[si];
+            else memcpy(shape, shapes2[si - sizeof sizes1 / sizeof *sizes1], sizeof shape);
+            if ((kind == 2 && rank < 2) || (kind != 0 && shape[0] * (rank == 2 ? shape[1] : 1) > 5000)) continue;
+            int64_t n = rank == 1 ? shape[0] : shape[0] * shape[1];
+            trueno_tensor *in[3] = {NULL, NULL, NULL};
+            for (uint32_t i = 0; i < info->n_inputs; i++) {
+                trueno_dtype idt = op == TRUENO_OP_WHERE && i == 0 ? TRUENO_DTYPE_BOOL : dt;
+                bool positive = op == TRUENO_OP_POWER || ((op == TRUENO_OP_FLOOR_DIVIDE || op == TRUENO_OP_REMAINDER ||
+                                op == TRUENO_OP_FMOD) && i == 1 && !(dt >= TRUENO_DTYPE_FLOAT16));
+                double *v = master(n, idt >= TRUENO_DTYPE_FLOAT16 && kind != 3, positive);
+                if (op == TRUENO_OP_POWER && !(dt >= TRUENO_DTYPE_FLOAT16) && i == 1)
+                    for (int64_t e = 0; e < n; e++) v[e] = (double)(e % 4);
+                if (i == 1 && kind == 3 && rank == 1 && n > 0) { /* a broadcast scalar operand */
+                    trueno_tensor *s = make(idt, 0, NULL, v, 0);
+                    trueno_broadcast_to(s, rank, shape, &in[i]);
+                    trueno_tensor_free(s);
+                } else {
+                    in[i] = make(idt, rank, shape, v, kind);
+                }
+                free(v);
+            }
+            one_case(backend, op, in, info->n_inputs, &p, out_dtype_of(info, dt), rank, shape, 1, t);
+            free_case(in, info->n_inputs);
+        }
+    }
+}
+
+/* Reductions over an axis mask (keepdims outputs). */
+static void family_reduce(const char *backend, trueno_op_code op, trueno_dtype dt, tally *t)
+{
+    const trueno_op_info *info = trueno_op_lookup(op);
+    const int64_t shapes[][3] = {{1, 1, 1}, {4, 5, 6}, {3, 70, 1}, {2, 1, 4099}, {0, 3, 2}, {17, 33, 3}};
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+        for (uint32_t mask = 1; mask < 8; mask++) {
+            bool empty_axis = false;
+            for (int ax = 0; ax < 3; ax++) empty_axis |= (mask >> ax & 1) && shapes[s][ax] == 0;
+            if (empty_axis && (op == TRUENO_OP_AMIN || op == TRUENO_OP_AMAX || op == TRUENO_OP_ARGMIN || op == TRUENO_OP_ARGMAX))
+                continue;
+            if ((op == TRUENO_OP_ARGMIN || op == TRUENO_OP_ARGMAX) && mask != 1 && mask != 2 && mask != 4 && mask != 7) continue;
+            int64_t n = shapes[s][0] * shapes[s][1] * shapes[s][2], kshape[3];
+            for (int ax = 0; ax < 3; ax++) kshape[ax] = (mask >> ax & 1) ? 1 : shapes[s][ax];
+            double *v = master(n, dt >= TRUENO_DTYPE_FLOAT16 && s != 3, op == TRUENO_OP_PROD);
+            if (op == TRUENO_OP_PROD) for (int64_t i = 0; i < n; i++) v[i] = 0.75 + 0.5 * urand();
+            trueno_tensor *in[1] = {make(dt, 3, shapes[s], v, (int)(mask % 2))};
+            /* NORM's scale: the sum of |x| (computed on the reference) */
+            double scale = 0;
+            for (int64_t i = 0; i < n; i++) scale += isfinite(v[i]) ? fabs(v[i]) : 0;
+            free(v);
+            trueno_op_params p = {.struct_size = sizeof p, .ints = {mask, op == TRUENO_OP_NORM ? 2 : 0}};
+            p.floats[0] = op == TRUENO_OP_VAR || op == TRUENO_OP_STD ? 1 : 0;
+            one_case(backend, op, in, 1, &p, out_dtype_of(info, dt), 3, kshape, scale > 1 ? scale : 1, t);
+            free_case(in, 1);
+        }
+    }
+}
+
+/* Ops along one axis (softmax, cumsum, sort, topk): each axis of a few shapes. */
+static void family_axis(const char *backend, trueno_op_code op, trueno_dtype dt, tally *t)
+{
+    const trueno_op_info *info = trueno_op_lookup(op);
+    const int64_t shapes[][2] = {{1, 1}, {5, 7}, {3, 70}, {2, 1025}, {0, 4}};
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)
+        for (int axis = 0; axis < 2; axis++) {
+            int64_t n = shapes[s][0] * shapes[s][1], oshape[2] = {shapes[s][0], shapes[s][1]};
+            double *v = master(n, dt >= TRUENO_DTYPE_FLOAT16, false);
+            if (op == TRUENO_OP_CUMPROD) for (int64_t i = 0; i < n; i++) v[i] = 0.9 + 0.2 * urand();
+            trueno_tensor *in[1] = {make(dt, 2, shapes[s], v, axis)};
+            free(v);
+            trueno_op_params p = {.struct_size = sizeof p, .ints = {axis, 0, 1}};
+            if (op == TRUENO_OP_TOPK) {
+                p.ints[1] = oshape[axis] < 3 ? oshape[axis] : 3;
+                oshape[axis] = p.ints[1];
+            }
+            double scale = 1;
+            for (int64_t i = 0; i < n && op == TRUENO_OP_CUMSUM; i++) scale += 4;
+            one_case(backend, op, in, 1, &p, out_dtype_of(info, dt), 2, oshape, scale, t);
+            free_case(in, 1);
+        }
+}
+
+/* matmul (batched, broadcast batch), gemm, dot. */
+static void family_matmul(const char *backend, trueno_op_code op, trueno_dtype dt, tally *t)
+{
+    const int64_t mnk[][3] = {{1, 1, 1}, {3, 5, 7}, {13, 33, 65}, {64, 64, 64}, {70, 1, 300}, {0, 4, 5}, {5, 0, 3}, {4, 5, 0}, {129, 257, 63}};
+    for (size_t s = 0; s < sizeof mnk / sizeof *mnk; s++) {
+        int64_t m = mnk[s][0], n = mnk[s][1], k = mnk[s][2];
+        trueno_op_params p = {.struct_size = sizeof p, .floats = {1.5, -0.5}};
+        if (op == TRUENO_OP_DOT) {
+            double *a = master(k, false, false), *b = master(k, false, false);
+            trueno_tensor *in[2] = {make(dt, 1, &k, a, 0), make(dt, 1, &k, b, 1)};
+            one_case(backend, op, in, 2, &p, dt, 0, NULL, 8.0 * (double)(k + 1), t);
+            free(a); free(b);
+            free_case(in, 2);
+            continue;
+        }
+        for (int kind = 0; kind < 3; kind++) {
+            int64_t sa[3] = {2, m, k}, sb[3] = {2, k, n}, so[3] = {2, m, n};
+            size_t rank = op == TRUENO_OP_MATMUL && kind == 1 ? 3 : 2;
+            const int64_t *pa = rank == 3 ? sa : sa + 1, *pb = rank == 3 ? sb : sb + 1, *po = rank == 3 ? so : so + 1;
+            double *a = master(2 * m * k, false, false), *b = master(2 * k * n, false, false), *c = master(m * n, false, false);
+            trueno_tensor *in[3] = {make(dt, rank, pa, a, kind == 2 ? 2 : 0), make(dt, rank, pb, b, kind), NULL};
+            if (op == TRUENO_OP_GEMM) in[2] = make(dt, 2, po, c, 0);
+            one_case(backend, op, in, op == TRUENO_OP_GEMM ? 3 : 2, &p, dt, rank, po, 16.0 * (double)(k + 1), t);
+            free(a); free(b); free(c);
+            free_case(in, 3);
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    trueno_runtime_options o = {.struct_size = sizeof o, .flags = TRUENO_RUNTIME_GUARD_OUTPUTS, .num_threads = 2,
+                                .plugin_path = argc > 1 ? argv[1] : NULL};
+    if (trueno_runtime_create(&o, &rt) != TRUENO_OK) { printf("Bail out! %s\n", trueno_last_error()); return 1; }
+    int devices = 0;
+    for (size_t d = 0; d < trueno_runtime_device_count(rt); d++) {
+        trueno_device_info info = {.struct_size = sizeof info};
+        trueno_runtime_device(rt, d, &info);
+        if (!strcmp(info.plugin, "reference")) continue;
+        devices++;
+        diag("device %s: %s [%s]", info.plugin, info.props->name, info.props->features);
+        for (uint32_t code = 1; code < TRUENO_OP_COUNT_1_0; code++) {
+            const trueno_op_info *op = trueno_op_lookup((trueno_op_code)code);
+            if (!op) continue;
+            tally t = {0, 0, ""};
+            for (int dt = 0; dt < TRUENO_DTYPE_COUNT_1_0; dt++) {
+                if (!(op->dtypes >> dt & 1)) continue;
+                switch (code) {
+                case TRUENO_OP_SUM: case TRUENO_OP_PROD: case TRUENO_OP_MEAN: case TRUENO_OP_VAR: case TRUENO_OP_STD:
+                case TRUENO_OP_AMIN: case TRUENO_OP_AMAX: case TRUENO_OP_ARGMIN: case TRUENO_OP_ARGMAX: case TRUENO_OP_ALL:
+                case TRUENO_OP_ANY: case TRUENO_OP_COUNT_NONZERO: case TRUENO_OP_LOGSUMEXP: case TRUENO_OP_NORM:
+                    family_reduce(info.plugin, (trueno_op_code)code, (trueno_dtype)dt, &t);
+                    break;
+                case TRUENO_OP_SOFTMAX: case TRUENO_OP_LOG_SOFTMAX: case TRUENO_OP_CUMSUM: case TRUENO_OP_CUMPROD:
+                case TRUENO_OP_SORT: case TRUENO_OP_ARGSORT: case TRUENO_OP_TOPK:
+                    family_axis(info.plugin, (trueno_op_code)code, (trueno_dtype)dt, &t);
+                    break;
+                case TRUENO_OP_MATMUL: case TRUENO_OP_GEMM: case TRUENO_OP_DOT:
+                    family_matmul(info.plugin, (trueno_op_code)code, (trueno_dtype)dt, &t);
+                    break;
+                default:
+                    if (op->op_class == TRUENO_OP_CLASS_ELEMENTWISE && code != TRUENO_OP_BATCH_NORM) {
+                        family_elementwise(info.plugin, (trueno_op_code)code, (trueno_dtype)dt, &t);
+                    } else if (code == TRUENO_OP_CAST || code == TRUENO_OP_CONTIGUOUS) {
+                        family_elementwise(info.plugin, (trueno_op_code)code, (trueno_dtype)dt, &t);
+                    } else {
+                        t.skipped = -1; /* no layout generator yet: see the note below */
+                    }
+                }
+                if (t.skipped < 0) break;
+            }
+            if (t.skipped < 0)
+                printf("ok %d - %s on %s # SKIP no case generator for this op family yet (nn/index ops)\n", ++tap_count,
+                       op->name, info.plugin);
+            else if (t.cases == 0)
+                printf("ok %d - %s on %s # SKIP not supported by this device (%ld cases run elsewhere)\n", ++tap_count,
+                       op->name, info.plugin, t.skipped);
+            else
+                ok(!t.first_failure[0], "%s on %s: %ld cases agree with the reference%s%s", op->name, info.plugin, t.cases,
+                   t.first_failure[0] ? ": " : "", t.first_failure);
+        }
+    }
+    if (!devices) printf("ok %d - # SKIP no device other than the reference backend is loaded\n", ++tap_count);
+    diag("%ld cases compared, %ld cases the devices declined", compared, unsupported_cases);
+    trueno_runtime_destroy(rt);
+    return tap_done();
+}
