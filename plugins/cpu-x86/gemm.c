@@ -12,9 +12,11 @@
  *
  * Any strides (transposes and views are read in place while packing);
  * edges are zero-padded in the packed panels and only the valid part of a
- * tile is written. Each element of C is computed by one thread with the
- * same order of operations whatever the thread count, so results do not
- * depend on it. beta == 0 ignores C0 (NaN included), as BLAS does.
+ * tile is written. alpha is folded into A while packing; a beta term is
+ * applied first (C = beta·C0) and every tile then adds. Each element of C
+ * is computed by one thread with the same order of operations whatever the
+ * thread count, so results do not depend on it. beta == 0 ignores C0 (NaN
+ * included), as BLAS does.
  */
 #include <string.h>
 
@@ -29,48 +31,67 @@ typedef struct gemm_job {
     const x86_kernels *k;
     bool f64;
     int64_t m, n, kk, pc, kc, jc, nc;
-    double alpha, beta;
-    const char *a, *b, *c0;
-    int64_t sa0, sa1, sb0, sb1, sc00, sc01, sc0, sc1;
+    int64_t mc;             /* rows per block: <= MC, balanced over the threads */
+    double alpha;
+    bool c_holds_beta_c0;   /* C was set to beta·C0 first: every tile adds */
+    const char *a, *b;
+    int64_t sa0, sa1, sb0, sb1, sc0, sc1;
     char *c;
     void *bp;               /* packed B: ceil(nc/NR) slivers of kc×NR */
     int mr, nr;
     trueno_status status;
 } gemm_job;
 
+/* Packing: T-typed copies into slivers, alpha folded into A, zeros past the
+ * edges (one copy per element type keeps the inner loops free of branches). */
+#define DEFINE_PACKERS(T, SUF)                                                              \
+    static void pack_b_##SUF(const gemm_job *j, int64_t s, T *dst)                         \
+    {                                                                                       \
+        int64_t j0 = j->jc + s * j->nr, cols = j->jc + j->nc - j0;                         \
+        if (cols > j->nr) cols = j->nr;                                                     \
+        const T *src = (const T *)j->b + (j->pc * j->sb0 + j0 * j->sb1);                   \
+        for (int64_t p = 0; p < j->kc; p++, dst += j->nr, src += j->sb0) {                 \
+            int64_t jj = 0;                                                                 \
+            if (j->sb1 == 1) for (; jj < cols; jj++) dst[jj] = src[jj];                     \
+            else for (; jj < cols; jj++) dst[jj] = src[jj * j->sb1];                        \
+            for (; jj < j->nr; jj++) dst[jj] = 0;                                           \
+        }                                                                                   \
+    }                                                                                       \
+    static void pack_a_##SUF(const gemm_job *j, int64_t row0, int64_t rows, T *dst)        \
+    {                                                                                       \
+        const T *src = (const T *)j->a + (row0 * j->sa0 + j->pc * j->sa1);                 \
+        T alpha = (T)j->alpha;                                                              \
+        for (int64_t p = 0; p < j->kc; p++, dst += j->mr) {                                 \
+            int64_t i = 0;                                                                  \
+            for (; i < rows; i++) dst[i] = alpha * src[i * j->sa0 + p * j->sa1];            \
+            for (; i < j->mr; i++) dst[i] = 0;                                              \
+        }                                                                                   \
+    }
+DEFINE_PACKERS(float, f32)
+DEFINE_PACKERS(double, f64)
+
 static size_t esz(const gemm_job *j) { return j->f64 ? sizeof(double) : sizeof(float); }
 
-static double load(const gemm_job *j, const char *base, int64_t idx)
-{
-    return j->f64 ? ((const double *)base)[idx] : ((const float *)base)[idx];
-}
-
-/* B[pc.., jc..] into slivers: sliver s holds columns s·NR.. for p < kc. */
 static void pack_b(void *arg, int64_t begin, int64_t end)
 {
     gemm_job *j = arg;
     for (int64_t s = begin; s < end; s++) {
-        int64_t j0 = j->jc + s * j->nr;
-        for (int64_t p = 0; p < j->kc; p++) {
-            const char *row = j->b + (size_t)((j->pc + p) * j->sb0) * esz(j);
-            for (int jj = 0; jj < j->nr; jj++) {
-                int64_t col = j0 + jj;
-                size_t at = (size_t)(s * j->kc * j->nr + p * j->nr + jj);
-                if (j->f64) ((double *)j->bp)[at] = col < j->jc + j->nc ? ((const double *)row)[col * j->sb1] : 0;
-                else ((float *)j->bp)[at] = col < j->jc + j->nc ? ((const float *)row)[col * j->sb1] : 0;
-            }
-        }
+        size_t at = (size_t)(s * j->kc * j->nr);
+        if (j->f64) pack_b_f64(j, s, (double *)j->bp + at);
+        else pack_b_f32(j, s, (float *)j->bp + at);
     }
 }
 
-/* One MC block of rows: pack A, run every tile, write C. */
+/* One MC block of rows: pack A, run every tile. A full tile of a C with unit
+ * column stride is written in place by the micro-kernel; edge tiles and
+ * other strides go through a small tile buffer. */
 static void row_block(void *arg, int64_t begin, int64_t end)
 {
     gemm_job *j = arg;
     const trueno_host *h = j->host;
     int mr = j->mr, nr = j->nr;
     size_t es = esz(j);
-    char *ap = h->aligned_alloc(h->ctx, 64, (size_t)(MC + mr) * KC * es);
+    char *ap = h->aligned_alloc(h->ctx, 64, (size_t)(j->mc + mr) * KC * es);
     char *tile = h->aligned_alloc(h->ctx, 64, (size_t)mr * nr * es);
     if (!ap || !tile) {
         __atomic_store_n(&j->status, TRUENO_OUT_OF_MEMORY, __ATOMIC_RELAXED);
@@ -78,39 +99,35 @@ static void row_block(void *arg, int64_t begin, int64_t end)
         h->aligned_free(h->ctx, tile);
         return;
     }
+    int add = j->c_holds_beta_c0 || j->pc > 0;
     for (int64_t blk = begin; blk < end; blk++) {
-        int64_t ic = blk * MC, mc = j->m - ic < MC ? j->m - ic : MC;
+        int64_t ic = blk * j->mc, mc = j->m - ic < j->mc ? j->m - ic : j->mc;
         int64_t n_sl = (mc + mr - 1) / mr;
-        for (int64_t s = 0; s < n_sl; s++) /* pack A: sliver s holds rows s·MR.. */
-            for (int64_t p = 0; p < j->kc; p++)
-                for (int i = 0; i < mr; i++) {
-                    int64_t row = ic + s * mr + i;
-                    size_t at = (size_t)(s * j->kc * mr + p * mr + i);
-                    double v = row < ic + mc ? load(j, j->a, row * j->sa0 + (j->pc + p) * j->sa1) : 0;
-                    if (j->f64) ((double *)ap)[at] = v;
-                    else ((float *)ap)[at] = (float)v;
-                }
-        bool first = j->pc == 0;
+        for (int64_t s = 0; s < n_sl; s++) {
+            int64_t rows = mc - s * mr < mr ? mc - s * mr : mr;
+            size_t at = (size_t)(s * j->kc * mr);
+            if (j->f64) pack_a_f64(j, ic + s * mr, rows, (double *)ap + at);
+            else pack_a_f32(j, ic + s * mr, rows, (float *)ap + at);
+        }
         for (int64_t jr = 0; jr < (j->nc + nr - 1) / nr; jr++) {
             const char *bs = (const char *)j->bp + (size_t)(jr * j->kc * nr) * es;
-            int64_t cols = j->nc - jr * nr < nr ? j->nc - jr * nr : nr;
+            int64_t cols = j->nc - jr * nr < nr ? j->nc - jr * nr : nr, col0 = j->jc + jr * nr;
             for (int64_t ir = 0; ir < n_sl; ir++) {
                 const char *as = ap + (size_t)(ir * j->kc * mr) * es;
-                if (j->f64) j->k->dgemm_micro(j->kc, (const double *)as, (const double *)bs, (double *)tile, nr);
-                else j->k->sgemm_micro(j->kc, (const float *)as, (const float *)bs, (float *)tile, nr);
-                int64_t rows = mc - ir * mr < mr ? mc - ir * mr : mr;
-                for (int64_t i = 0; i < rows; i++) {
-                    int64_t r = ic + ir * mr + i;
+                int64_t rows = mc - ir * mr < mr ? mc - ir * mr : mr, row0 = ic + ir * mr;
+                char *c = j->c + (size_t)(row0 * j->sc0 + col0 * j->sc1) * es;
+                bool direct = rows == mr && cols == nr && j->sc1 == 1;
+                if (j->f64) j->k->dgemm_micro(j->kc, (const double *)as, (const double *)bs, direct ? (double *)c : (double *)tile,
+                                              direct ? j->sc0 : nr, direct && add);
+                else j->k->sgemm_micro(j->kc, (const float *)as, (const float *)bs, direct ? (float *)c : (float *)tile,
+                                       direct ? j->sc0 : nr, direct && add);
+                if (direct) continue;
+                for (int64_t i = 0; i < rows; i++)
                     for (int64_t jj = 0; jj < cols; jj++) {
-                        int64_t col = j->jc + jr * nr + jj;
-                        double t = load(j, tile, i * nr + jj) * j->alpha;
-                        size_t at = (size_t)(r * j->sc0 + col * j->sc1);
-                        double prev = first ? (j->c0 && j->beta != 0 ? j->beta * load(j, j->c0, r * j->sc00 + col * j->sc01) : 0)
-                                            : load(j, j->c, (int64_t)at);
-                        if (j->f64) ((double *)j->c)[at] = prev + t;
-                        else ((float *)j->c)[at] = (float)(prev + (float)t);
+                        int64_t at = i * j->sc0 + jj * j->sc1;
+                        if (j->f64) ((double *)c)[at] = (add ? ((double *)c)[at] : 0) + ((double *)tile)[i * nr + jj];
+                        else ((float *)c)[at] = (add ? ((float *)c)[at] : 0) + ((float *)tile)[i * nr + jj];
                     }
-                }
             }
         }
     }
@@ -128,21 +145,28 @@ trueno_status x86_gemm(const trueno_host *host, const x86_kernels *k, uint32_t d
     j.host = host;
     j.k = k;
     j.f64 = dtype == TRUENO_DTYPE_FLOAT64;
-    j.m = m; j.n = n; j.kk = kk; j.alpha = alpha; j.beta = beta;
-    j.a = a; j.b = b; j.c0 = c0; j.c = c;
-    j.sa0 = sa0; j.sa1 = sa1; j.sb0 = sb0; j.sb1 = sb1; j.sc00 = sc00; j.sc01 = sc01; j.sc0 = sc0; j.sc1 = sc1;
+    j.m = m; j.n = n; j.kk = kk; j.alpha = alpha;
+    j.a = a; j.b = b; j.c = c;
+    j.sa0 = sa0; j.sa1 = sa1; j.sb0 = sb0; j.sb1 = sb1; j.sc0 = sc0; j.sc1 = sc1;
     j.mr = j.f64 ? k->dmr : k->smr;
     j.nr = j.f64 ? k->dnr : k->snr;
     if (m == 0 || n == 0) return TRUENO_OK;
-    if (kk == 0) { /* C = beta·C0 */
+    /* C = beta·C0 first when there is a beta term (or nothing to add) */
+    j.c_holds_beta_c0 = (c0 && beta != 0) || kk == 0;
+    if (j.c_holds_beta_c0)
         for (int64_t r = 0; r < m; r++)
             for (int64_t col = 0; col < n; col++) {
-                double v = c0 && beta != 0 ? beta * load(&j, c0, r * sc00 + col * sc01) : 0;
-                if (j.f64) ((double *)c)[r * sc0 + col * sc1] = v;
-                else ((float *)c)[r * sc0 + col * sc1] = (float)v;
+                int64_t src = r * sc00 + col * sc01, dst = r * sc0 + col * sc1;
+                if (j.f64) ((double *)c)[dst] = c0 && beta != 0 ? beta * ((const double *)c0)[src] : 0;
+                else ((float *)c)[dst] = c0 && beta != 0 ? (float)(beta * ((const float *)c0)[src]) : 0;
             }
-        return TRUENO_OK;
-    }
+    if (kk == 0) return TRUENO_OK;
+    /* Blocks of rows: as many as MC needs, rounded up to a multiple of the
+     * thread count so that no thread idles on a short last block. Only the
+     * split changes with the thread count, never an element's arithmetic. */
+    int64_t threads = host->num_threads(host->ctx), blocks = (m + MC - 1) / MC;
+    if (threads > 1 && m >= threads * j.mr) blocks = (blocks + threads - 1) / threads * threads;
+    j.mc = ((m + blocks - 1) / blocks + j.mr - 1) / j.mr * j.mr;
     size_t es = esz(&j);
     int64_t nc_max = n < NC ? n : NC;
     j.bp = host->aligned_alloc(host->ctx, 64, (size_t)((nc_max + j.nr - 1) / j.nr * j.nr) * KC * es);
@@ -155,8 +179,8 @@ trueno_status x86_gemm(const trueno_host *host, const x86_kernels *k, uint32_t d
             /* small problems stay on one thread: the hand-off costs more */
             int64_t work = j.kc * j.nr;
             host->parallel_for(host->ctx, slivers, work > 65536 ? 1 : 65536 / work, pack_b, &j);
-            int64_t blocks = (m + MC - 1) / MC;
-            host->parallel_for(host->ctx, blocks, m * j.nc * j.kc < (1 << 21) ? blocks : 1, row_block, &j);
+            int64_t n_blocks = (m + j.mc - 1) / j.mc;
+            host->parallel_for(host->ctx, n_blocks, m * j.nc * j.kc < (1 << 21) ? n_blocks : 1, row_block, &j);
         }
     }
     host->aligned_free(host->ctx, j.bp);

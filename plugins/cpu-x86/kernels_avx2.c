@@ -10,7 +10,7 @@
 
 #include "x86.h"
 
-static void sgemm_micro(int64_t k, const float *a, const float *b, float *c, int64_t ldc)
+static void sgemm_micro(int64_t k, const float *a, const float *b, float *c, int64_t ldc, int accumulate)
 {
     __m256 acc[6][2];
     for (int i = 0; i < 6; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
@@ -23,12 +23,16 @@ static void sgemm_micro(int64_t k, const float *a, const float *b, float *c, int
         }
     }
     for (int i = 0; i < 6; i++) {
+        if (accumulate) {
+            acc[i][0] = _mm256_add_ps(acc[i][0], _mm256_loadu_ps(c + i * ldc));
+            acc[i][1] = _mm256_add_ps(acc[i][1], _mm256_loadu_ps(c + i * ldc + 8));
+        }
         _mm256_storeu_ps(c + i * ldc, acc[i][0]);
         _mm256_storeu_ps(c + i * ldc + 8, acc[i][1]);
     }
 }
 
-static void dgemm_micro(int64_t k, const double *a, const double *b, double *c, int64_t ldc)
+static void dgemm_micro(int64_t k, const double *a, const double *b, double *c, int64_t ldc, int accumulate)
 {
     __m256d acc[6][2];
     for (int i = 0; i < 6; i++) acc[i][0] = acc[i][1] = _mm256_setzero_pd();
@@ -41,6 +45,10 @@ static void dgemm_micro(int64_t k, const double *a, const double *b, double *c, 
         }
     }
     for (int i = 0; i < 6; i++) {
+        if (accumulate) {
+            acc[i][0] = _mm256_add_pd(acc[i][0], _mm256_loadu_pd(c + i * ldc));
+            acc[i][1] = _mm256_add_pd(acc[i][1], _mm256_loadu_pd(c + i * ldc + 4));
+        }
         _mm256_storeu_pd(c + i * ldc, acc[i][0]);
         _mm256_storeu_pd(c + i * ldc + 4, acc[i][1]);
     }

@@ -14,7 +14,7 @@
 #define SMR 12
 #define DMR 12
 
-static void sgemm_micro(int64_t k, const float *a, const float *b, float *c, int64_t ldc)
+static void sgemm_micro(int64_t k, const float *a, const float *b, float *c, int64_t ldc, int accumulate)
 {
     __m512 acc[SMR][2];
     for (int i = 0; i < SMR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
@@ -28,12 +28,16 @@ static void sgemm_micro(int64_t k, const float *a, const float *b, float *c, int
         }
     }
     for (int i = 0; i < SMR; i++) {
+        if (accumulate) {
+            acc[i][0] = _mm512_add_ps(acc[i][0], _mm512_loadu_ps(c + i * ldc));
+            acc[i][1] = _mm512_add_ps(acc[i][1], _mm512_loadu_ps(c + i * ldc + 16));
+        }
         _mm512_storeu_ps(c + i * ldc, acc[i][0]);
         _mm512_storeu_ps(c + i * ldc + 16, acc[i][1]);
     }
 }
 
-static void dgemm_micro(int64_t k, const double *a, const double *b, double *c, int64_t ldc)
+static void dgemm_micro(int64_t k, const double *a, const double *b, double *c, int64_t ldc, int accumulate)
 {
     __m512d acc[DMR][2];
     for (int i = 0; i < DMR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_pd();
@@ -46,6 +50,10 @@ static void dgemm_micro(int64_t k, const double *a, const double *b, double *c, 
         }
     }
     for (int i = 0; i < DMR; i++) {
+        if (accumulate) {
+            acc[i][0] = _mm512_add_pd(acc[i][0], _mm512_loadu_pd(c + i * ldc));
+            acc[i][1] = _mm512_add_pd(acc[i][1], _mm512_loadu_pd(c + i * ldc + 8));
+        }
         _mm512_storeu_pd(c + i * ldc, acc[i][0]);
         _mm512_storeu_pd(c + i * ldc + 8, acc[i][1]);
     }

@@ -10,24 +10,24 @@
 #define MR 4
 #define NR 8
 
-static void sgemm_micro(int64_t k, const float *a, const float *b, float *c, int64_t ldc)
+static void sgemm_micro(int64_t k, const float *a, const float *b, float *c, int64_t ldc, int accumulate)
 {
     float acc[MR][NR] = {{0}};
     for (int64_t p = 0; p < k; p++, a += MR, b += NR)
         for (int i = 0; i < MR; i++)
             for (int j = 0; j < NR; j++) acc[i][j] += a[i] * b[j];
     for (int i = 0; i < MR; i++)
-        for (int j = 0; j < NR; j++) c[i * ldc + j] = acc[i][j];
+        for (int j = 0; j < NR; j++) c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
 }
 
-static void dgemm_micro(int64_t k, const double *a, const double *b, double *c, int64_t ldc)
+static void dgemm_micro(int64_t k, const double *a, const double *b, double *c, int64_t ldc, int accumulate)
 {
     double acc[MR][NR] = {{0}};
     for (int64_t p = 0; p < k; p++, a += MR, b += NR)
         for (int i = 0; i < MR; i++)
             for (int j = 0; j < NR; j++) acc[i][j] += a[i] * b[j];
     for (int i = 0; i < MR; i++)
-        for (int j = 0; j < NR; j++) c[i * ldc + j] = acc[i][j];
+        for (int j = 0; j < NR; j++) c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
 }
 
 /* NumPy's maximum/minimum: NaN wins; on equal values (±0) the first. */

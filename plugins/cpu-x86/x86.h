@@ -25,10 +25,11 @@ typedef enum x86_binop { X86_ADD, X86_SUB, X86_MUL, X86_DIV, X86_MAX, X86_MIN } 
 typedef struct x86_kernels {
     const char *isa;
     /* GEMM micro-kernels: c[MR×NR] (row-major, ldc) = Σ_p a[p·MR + i]·b[p·NR + j]
-     * over p < k, on packed panels (a: MR per p, b: NR per p). */
+     * over p < k, on packed panels (a: MR per p, b: NR per p); with
+     * `accumulate` the sum is added to c instead of replacing it. */
     int smr, snr, dmr, dnr;
-    void (*sgemm_micro)(int64_t k, const float *a, const float *b, float *c, int64_t ldc);
-    void (*dgemm_micro)(int64_t k, const double *a, const double *b, double *c, int64_t ldc);
+    void (*sgemm_micro)(int64_t k, const float *a, const float *b, float *c, int64_t ldc, int accumulate);
+    void (*dgemm_micro)(int64_t k, const double *a, const double *b, double *c, int64_t ldc, int accumulate);
     /* o[i] = a[i·sa] op b[i·sb] for i < n, with sa, sb in {0, 1} (a stride
      * of 0 is a broadcast scalar). NaN-propagating max/min, as NumPy. */
     void (*binary_f32)(x86_binop op, int64_t n, const float *a, int64_t sa, const float *b, int64_t sb, float *o);
