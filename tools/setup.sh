@@ -2,8 +2,9 @@
 # packages, whatever of the build and test dependencies is missing.
 # Idempotent: a machine that has everything runs no apt at all.
 
-# python3-numpy and python3-torch are the references of the differential tests
-trueno_packages="cmake ninja-build gcc libc6-dev pkg-config binutils libcjson-dev libdlpack-dev clang
+# python3-numpy and python3-torch are the references of the differential tests;
+# libopenblas-dev is the anchor of trueno-bench-gemm
+trueno_packages="cmake ninja-build gcc libc6-dev pkg-config binutils libcjson-dev libdlpack-dev clang libopenblas-dev
                  python3 python3-numpy python3-torch"
 
 trueno_setup() {
