@@ -10,6 +10,11 @@
 
 #include "x86.h"
 
+/* float32 element-wise math, shared by every ISA file (vmath.h) */
+#define VB 32
+#define VSQRT(x) (vf)_mm256_sqrt_ps((__m256)(x))
+#include "vmath.h"
+
 static void sgemm_micro(int64_t k, const float *a, const float *b, float *c, int64_t ldc, int accumulate)
 {
     __m256 acc[6][2];
@@ -138,5 +143,5 @@ static double sum_f64(const double *x, int64_t n)
 }
 
 const x86_kernels x86_kernels_avx2 = {
-    "avx2", 6, 16, 6, 8, sgemm_micro, dgemm_micro, binary_f32, binary_f64, sum_f32, sum_f64,
+    "avx2", 6, 16, 6, 8, sgemm_micro, dgemm_micro, binary_f32, binary_f64, unary_f32, sum_f32, sum_f64,
 };

@@ -11,6 +11,11 @@
 
 #include "x86.h"
 
+/* float32 element-wise math, shared by every ISA file (vmath.h) */
+#define VB 64
+#define VSQRT(x) (vf)_mm512_sqrt_ps((__m512)(x))
+#include "vmath.h"
+
 #define SMR 12
 #define DMR 12
 
@@ -141,5 +146,5 @@ static double sum_f64(const double *x, int64_t n)
 }
 
 const x86_kernels x86_kernels_avx512 = {
-    "avx512", SMR, 32, DMR, 16, sgemm_micro, dgemm_micro, binary_f32, binary_f64, sum_f32, sum_f64,
+    "avx512", SMR, 32, DMR, 16, sgemm_micro, dgemm_micro, binary_f32, binary_f64, unary_f32, sum_f32, sum_f64,
 };

@@ -6,6 +6,12 @@
 #include <math.h>
 
 #include "x86.h"
+#include <xmmintrin.h>
+
+/* float32 element-wise math, shared by every ISA file (vmath.h) */
+#define VB 16
+#define VSQRT(x) (vf)_mm_sqrt_ps((__m128)(x))
+#include "vmath.h"
 
 #define MR 4
 #define NR 8
@@ -68,5 +74,5 @@ static double sum_f64(const double *x, int64_t n)
 }
 
 const x86_kernels x86_kernels_generic = {
-    "sse2", MR, NR, MR, NR, sgemm_micro, dgemm_micro, binary_f32, binary_f64, sum_f32, sum_f64,
+    "sse2", MR, NR, MR, NR, sgemm_micro, dgemm_micro, binary_f32, binary_f64, unary_f32, sum_f32, sum_f64,
 };

@@ -6,7 +6,10 @@
  * and the OS support them.
  *
  * Ops (float32, float64): matmul (batched), gemm, add, subtract, multiply,
- * divide, maximum, minimum, sum over the trailing axes. Everything else is
+ * divide, maximum, minimum, sum over the trailing axes; (float32) the
+ * unary ops of vmath.h: negative, abs, square, sqrt, rsqrt, reciprocal,
+ * relu, relu6, leaky_relu, hardsigmoid, hardswish, softsign, exp, log,
+ * tanh, sigmoid, silu. Everything else is
  * TRUENO_UNSUPPORTED, so the dispatcher runs it on another device (the
  * reference backend at least).
  *
@@ -112,16 +115,33 @@ static bool sum_layout(const trueno_op_desc *op, int64_t *inner)
     return true;
 }
 
+bool x86_unary_supported(uint32_t op, int64_t gelu_approximate)
+{
+    switch (op) {
+    case TRUENO_OP_NEGATIVE: case TRUENO_OP_ABS: case TRUENO_OP_SQUARE: case TRUENO_OP_SQRT:
+    case TRUENO_OP_RSQRT: case TRUENO_OP_RECIPROCAL: case TRUENO_OP_RELU: case TRUENO_OP_RELU6:
+    case TRUENO_OP_LEAKY_RELU: case TRUENO_OP_HARDSIGMOID: case TRUENO_OP_HARDSWISH: case TRUENO_OP_SOFTSIGN:
+    case TRUENO_OP_EXP: case TRUENO_OP_LOG: case TRUENO_OP_TANH: case TRUENO_OP_SIGMOID: case TRUENO_OP_SILU:
+        return true;
+    default: /* gelu: not within 4 ULP in float32 (vmath.h says why) */
+        (void)gelu_approximate;
+        return false;
+    }
+}
+
 static bool supported(const trueno_op_desc *op)
 {
-    if (!float_dtype(op->dtype) || op->n_outputs != 1) return false;
+    if (!float_dtype(op->dtype) || op->n_outputs != 1 || op->outputs[0]->dtype != op->dtype) return false;
     for (uint32_t i = 0; i < op->n_inputs; i++)
         if (op->inputs[i]->dtype != op->dtype) return false;
     int64_t inner;
     switch (op->op) {
     case TRUENO_OP_MATMUL: case TRUENO_OP_GEMM: return true;
     case TRUENO_OP_SUM: return sum_layout(op, &inner);
-    default: return binop_of(op->op) >= 0;
+    default:
+        if (op->n_inputs == 1)
+            return op->dtype == TRUENO_DTYPE_FLOAT32 && x86_unary_supported(op->op, op->params->ints[1]);
+        return binop_of(op->op) >= 0;
     }
 }
 
@@ -216,13 +236,60 @@ static void ew_rows(void *arg, int64_t begin, int64_t end)
     }
 }
 
+/* Unary float32 ops: contiguous rows straight through the kernel; other
+ * layouts gathered into a lane buffer, computed, scattered back. */
+static void unary_rows(void *arg, int64_t begin, int64_t end)
+{
+    const ew_job *j = arg;
+    const trueno_op_desc *op = j->op;
+    const trueno_tensor_desc *a = op->inputs[0], *o = op->outputs[0];
+    float param = (float)op->params->floats[0], buf_in[256], buf_out[256];
+    int last = (int)o->rank - 1;
+    for (int64_t r = begin; r < end; r++) {
+        int64_t ia = a->offset, io = o->offset, len, sa = 1, so = 1;
+        if (j->flat) {
+            int64_t start = r * FLAT_CHUNK;
+            len = j->n - start < FLAT_CHUNK ? j->n - start : FLAT_CHUNK;
+            ia += start;
+            io += start;
+        } else {
+            int64_t rest = r;
+            for (int ax = last - 1; ax >= 0; ax--) {
+                int64_t idx = rest % o->shape[ax];
+                rest /= o->shape[ax];
+                ia += idx * a->strides[ax];
+                io += idx * o->strides[ax];
+            }
+            len = j->inner;
+            sa = a->strides[last];
+            so = o->strides[last];
+        }
+        const float *pa = (const float *)a->buffer + ia;
+        float *po = (float *)o->buffer + io;
+        if (sa == 1 && so == 1) {
+            j->d->k->unary_f32(op->op, param, len, pa, po);
+            continue;
+        }
+        for (int64_t at = 0; at < len; at += 256) {
+            int64_t m = len - at < 256 ? len - at : 256;
+            for (int64_t i = 0; i < m; i++) buf_in[i] = pa[(at + i) * sa];
+            j->d->k->unary_f32(op->op, param, m, buf_in, buf_out);
+            for (int64_t i = 0; i < m; i++) po[(at + i) * so] = buf_out[i];
+        }
+    }
+}
+
 static trueno_status run_elementwise(const x86_device *d, const trueno_op_desc *op)
 {
     const trueno_tensor_desc *o = op->outputs[0];
     ew_job j = {d, op, false, trueno_desc_numel(o), 0, {0, 0, 0}};
     if (j.n == 0) return TRUENO_OK;
-    for (int k = 0; k < 3; k++) j.flat_stride[k] = flat_stride(k < 2 ? op->inputs[k] : o);
-    j.flat = j.flat_stride[0] >= 0 && j.flat_stride[1] >= 0 && j.flat_stride[2] == 1;
+    bool unary = op->n_inputs == 1;
+    j.flat_stride[0] = flat_stride(op->inputs[0]);
+    j.flat_stride[1] = unary ? 1 : flat_stride(op->inputs[1]);
+    j.flat_stride[2] = flat_stride(o);
+    j.flat = unary ? j.flat_stride[0] == 1 && j.flat_stride[2] == 1
+                   : j.flat_stride[0] >= 0 && j.flat_stride[1] >= 0 && j.flat_stride[2] == 1;
     int64_t rows;
     if (j.flat) {
         rows = (j.n + FLAT_CHUNK - 1) / FLAT_CHUNK;
@@ -233,7 +300,7 @@ static trueno_status run_elementwise(const x86_device *d, const trueno_op_desc *
     /* small ops stay on the calling thread: a hand-off costs microseconds */
     int64_t per_row = j.flat ? FLAT_CHUNK : j.inner;
     int64_t grain = per_row >= FLAT_CHUNK ? 1 : FLAT_CHUNK / per_row;
-    return d->host->parallel_for(d->host->ctx, rows, grain, ew_rows, &j);
+    return d->host->parallel_for(d->host->ctx, rows, grain, unary ? unary_rows : ew_rows, &j);
 }
 
 /* SUM over contiguous trailing axes: each output element's run is cut into

@@ -1,0 +1,201 @@
+/*
+ * vmath.h — float32 element-wise math written once with GCC vector
+ * extensions and included by each ISA's kernel file with its own vector
+ * size (VB bytes: 16 SSE2, 32 AVX2, 64 AVX-512), the way SLEEF builds one
+ * source per ISA. Every function works on whole vectors: tails are padded
+ * through a lane buffer, so no scalar libm loop hides inside.
+ *
+ * Algorithms (float32, round-to-nearest):
+ *  exp    Cody–Waite reduction x = n·ln2 + r (ln2 split in two constants),
+ *         degree-6 polynomial of Cephes' expf on |r| <= ln2/2, scaling by
+ *         2^n through the exponent bits in two steps (reaches subnormals)
+ *  log    frexp by bit manipulation (subnormals rescaled first), mantissa
+ *         folded into [sqrt(1/2), sqrt(2)), degree-9 polynomial of Cephes'
+ *         logf
+ *  tanh   Cephes' tanhf: an odd polynomial below 0.625, else
+ *         sign(x)·(1 − 2/(exp(2|x|)+1))
+ *  sigmoid 1/(1+t) or t/(1+t) with t = exp(−|x|) (no overflow); silu
+ *         x·sigmoid(x), scaled by 2^n only at the end where it is subnormal
+ * gelu is not here: its exponent 2u ≈ −76 near x = −9.5 carries float32
+ * rounding that exp magnifies 76-fold (229 ULP measured); it needs an
+ * extended-precision argument, so it stays on the reference backend.
+ * (S. L. Moshier, Cephes Math Library, 1984–1992, netlib.org/cephes.) The
+ * measured ULP errors are in docs/ulp.md (tools/ulp-table.c).
+ */
+#if !defined(VB) || !defined(VSQRT)
+#error "define VB (vector bytes) and VSQRT(x) (the ISA's vector square root) before including vmath.h"
+#endif
+
+#include <stdint.h>
+#include <string.h>
+
+typedef float vf __attribute__((vector_size(VB)));
+typedef int32_t vi __attribute__((vector_size(VB)));
+#define VL ((int)(VB / sizeof(float)))
+
+static inline vf vsel(vi mask, vf a, vf b) { return (vf)(((vi)a & mask) | ((vi)b & ~mask)); }
+static inline vf vsplat(float x) { return (vf){0} + x; }
+static inline vf vabs(vf x) { return (vf)((vi)x & 0x7fffffff); }
+
+/* round half to even: adding and removing 2^23 (with x's sign) leaves the
+ * integer part in the default rounding mode; |x| >= 2^23 is integral already */
+static inline vf vrint(vf x)
+{
+    vf magic = (vf)((vi)vsplat(8388608.0f) | ((vi)x & INT32_MIN));
+    vf r = (x + magic) - magic;
+    return vsel(vabs(x) < 8388608.0f, r, x);
+}
+
+/* exp(x) = y·2^n with y in about [0.7, 1.4] (full precision) and n an
+ * integer, for x clamped to [−120, 88.72]: callers that scale the result
+ * further keep the precision a subnormal exp(x) would lose. */
+static inline vf vexp_parts(vf x, vi *n_out)
+{
+    const vf ln2_hi = vsplat(0.693359375f), ln2_lo = vsplat(-2.12194440e-4f);
+    vf xc = vsel(x > 88.7228391f, vsplat(88.7228391f), vsel(x < -120.0f, vsplat(-120.0f), x));
+    xc = vsel(x != x, vsplat(0.0f), xc);
+    vf n = vrint(xc * 1.44269504088896341f);
+    vf r = xc - n * ln2_hi - n * ln2_lo;
+    vf p = vsplat(1.9875691500E-4f);
+    p = p * r + 1.3981999507E-3f;
+    p = p * r + 8.3334519073E-3f;
+    p = p * r + 4.1665795894E-2f;
+    p = p * r + 1.6666665459E-1f;
+    p = p * r + 5.0000001201E-1f;
+    *n_out = __builtin_convertvector(n, vi);
+    return p * r * r + r + 1.0f;
+}
+
+/* y·2^n as y·2^h·2^(n−h), h = n/2: both factors are normal floats, so the
+ * product rounds once, into subnormals too */
+static inline vf vscale(vf y, vi n)
+{
+    vi h = n >> 1;
+    return y * (vf)((h + 127) << 23) * (vf)((n - h + 127) << 23);
+}
+
+static inline vf vexp(vf x)
+{
+    vi n;
+    vf y0 = vexp_parts(x, &n);
+    vf y = vscale(y0, n);
+    y = vsel(x > 88.7228391f, vsplat(__builtin_inff()), y);
+    y = vsel(x < -104.0f, vsplat(0.0f), y);
+    return vsel(x != x, x, y);
+}
+
+static inline vf vlog(vf x)
+{
+    vi bits = (vi)x;
+    vi sub = (x < 1.17549435e-38f) & (x > 0.0f);           /* subnormal: scale by 2^23 */
+    vf xs = vsel(sub, x * 8388608.0f, x);
+    bits = (vi)xs;
+    vi e = ((bits >> 23) & 0xff) - 126 - (sub & 23);
+    vf m = (vf)((bits & 0x007fffff) | 0x3f000000);        /* mantissa in [0.5, 1) */
+    vi small = m < 0.707106781186547524f;
+    e = e + small;                                        /* small is -1 where true */
+    m = vsel(small, m + m, m) - 1.0f;
+    vf z = m * m;
+    vf p = vsplat(7.0376836292E-2f);
+    p = p * m - 1.1514610310E-1f;
+    p = p * m + 1.1676998740E-1f;
+    p = p * m - 1.2420140846E-1f;
+    p = p * m + 1.4249322787E-1f;
+    p = p * m - 1.6668057665E-1f;
+    p = p * m + 2.0000714765E-1f;
+    p = p * m - 2.4999993993E-1f;
+    p = p * m + 3.3333331174E-1f;
+    vf ef = __builtin_convertvector(e, vf);
+    vf y = m * z * p + ef * -2.12194440e-4f - 0.5f * z;
+    y = m + y + ef * 0.693359375f;
+    y = vsel(x == 0.0f, vsplat(-__builtin_inff()), y);
+    y = vsel(x < 0.0f, vsplat(__builtin_nanf("")), y);
+    y = vsel(x == __builtin_inff(), x, y);
+    return vsel(x != x, x, y);
+}
+
+static inline vf vtanh(vf x)
+{
+    vf a = vabs(x), z = x * x;
+    vf p = vsplat(-5.70498872745E-3f);
+    p = p * z + 2.06390887954E-2f;
+    p = p * z - 5.37397155531E-2f;
+    p = p * z + 1.33314422036E-1f;
+    p = p * z - 3.33332819422E-1f;
+    vf small = p * z * x + x;
+    vf big = 1.0f - 2.0f / (vexp(a + a) + 1.0f);
+    big = (vf)((vi)big | ((vi)x & INT32_MIN));            /* the sign of x */
+    vf y = vsel(a < 0.625f, small, big);
+    return vsel(x != x, x, y);
+}
+
+/* sigmoid without overflow: t = exp(−|x|) <= 1, then 1/(1+t) for x >= 0
+ * and t/(1+t) for x < 0 (exp(−x) itself overflows below x ≈ −88.7 while
+ * the result, about e^x, is still representable) */
+static inline vf vsigmoid(vf x)
+{
+    vf t = vexp(-vabs(x));
+    return vsel(x < 0.0f, t / (1.0f + t), 1.0f / (1.0f + t));
+}
+
+/* silu = x·sigmoid(x); for x < 0 as (x·y/(1+t))·2^n with exp(x) = y·2^n,
+ * so a subnormal result is rounded once instead of multiplying a rounded
+ * subnormal sigmoid by x */
+static inline vf vsilu(vf x)
+{
+    vi n;
+    vf y = vexp_parts(-vabs(x), &n), t = vexp(-vabs(x));
+    vf neg = vscale(x * y / (1.0f + t), n);
+    neg = vsel(x < -120.0f, vsplat(-0.0f), neg);     /* below, |silu| < 2^-150 */
+    neg = vsel(x == -__builtin_inff(), vsplat(__builtin_nanf("")), neg); /* -inf * sigmoid(-inf) */
+    vf pos = x / (1.0f + t);
+    return vsel(x != x, x, vsel(x < 0.0f, neg, pos));
+}
+
+
+static inline vf vunary(uint32_t op, vf x, float param)
+{
+    switch (op) {
+    case TRUENO_OP_NEGATIVE: return -x;
+    case TRUENO_OP_ABS: return vabs(x);
+    case TRUENO_OP_SQUARE: return x * x;
+    case TRUENO_OP_SQRT: return VSQRT(x);
+    case TRUENO_OP_RSQRT: return 1.0f / VSQRT(x);
+    case TRUENO_OP_RECIPROCAL: return 1.0f / x;
+    case TRUENO_OP_RELU: return vsel(x < 0.0f, vsplat(0.0f), x);
+    case TRUENO_OP_RELU6: return vsel(x != x, x, vsel(x < 0.0f, vsplat(0.0f), vsel(x > 6.0f, vsplat(6.0f), x)));
+    case TRUENO_OP_LEAKY_RELU: return vsel(x > 0.0f, x, x * param);
+    case TRUENO_OP_HARDSIGMOID:
+        /* (x+3)/6 rather than x/6+1/2: x+3 is exact where the sum cancels */
+        return vsel(x <= -3.0f, vsplat(0.0f), vsel(x >= 3.0f, vsplat(1.0f), (x + 3.0f) / 6.0f));
+    case TRUENO_OP_HARDSWISH: {
+        vf t = x + 3.0f;
+        t = vsel(x != x, x, vsel(t < 0.0f, vsplat(0.0f), vsel(t > 6.0f, vsplat(6.0f), t)));
+        return x * t / 6.0f;
+    }
+    case TRUENO_OP_SOFTSIGN: return x / (1.0f + vabs(x));
+    case TRUENO_OP_EXP: return vexp(x);
+    case TRUENO_OP_LOG: return vlog(x);
+    case TRUENO_OP_TANH: return vtanh(x);
+    case TRUENO_OP_SIGMOID: return vsigmoid(x);
+    default: return vsilu(x);
+    }
+}
+
+/* o[i] = op(a[i]) for n contiguous float32 elements. */
+static void unary_f32(uint32_t op, float param, int64_t n, const float *a, float *o)
+{
+    int64_t i = 0;
+    for (; i + VL <= n; i += VL) {
+        vf x;
+        memcpy(&x, a + i, sizeof x);
+        vf y = vunary(op, x, param);
+        memcpy(o + i, &y, sizeof y);
+    }
+    if (i < n) { /* the tail through the same vector code */
+        vf x = vsplat(1.0f);
+        memcpy(&x, a + i, (size_t)(n - i) * sizeof(float));
+        vf y = vunary(op, x, param);
+        memcpy(o + i, &y, (size_t)(n - i) * sizeof(float));
+    }
+}
