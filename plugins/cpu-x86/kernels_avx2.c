@@ -13,6 +13,8 @@
 /* float32 element-wise math, shared by every ISA file (vmath.h) */
 #define VB 32
 #define VSQRT(x) (vf)_mm256_sqrt_ps((__m256)(x))
+#define VMIN(a, b) (vf)_mm256_min_ps((__m256)(a), (__m256)(b))
+#define VMAX(a, b) (vf)_mm256_max_ps((__m256)(a), (__m256)(b))
 #include "vmath.h"
 
 static void sgemm_micro(int64_t k, const float *a, const float *b, float *c, int64_t ldc, int accumulate)

@@ -14,6 +14,8 @@
 /* float32 element-wise math, shared by every ISA file (vmath.h) */
 #define VB 64
 #define VSQRT(x) (vf)_mm512_sqrt_ps((__m512)(x))
+#define VMIN(a, b) (vf)_mm512_min_ps((__m512)(a), (__m512)(b))
+#define VMAX(a, b) (vf)_mm512_max_ps((__m512)(a), (__m512)(b))
 #include "vmath.h"
 
 #define SMR 12

@@ -11,6 +11,8 @@
 /* float32 element-wise math, shared by every ISA file (vmath.h) */
 #define VB 16
 #define VSQRT(x) (vf)_mm_sqrt_ps((__m128)(x))
+#define VMIN(a, b) (vf)_mm_min_ps((__m128)(a), (__m128)(b))
+#define VMAX(a, b) (vf)_mm_max_ps((__m128)(a), (__m128)(b))
 #include "vmath.h"
 
 #define MR 4

@@ -22,8 +22,8 @@
  * (S. L. Moshier, Cephes Math Library, 1984–1992, netlib.org/cephes.) The
  * measured ULP errors are in docs/ulp.md (tools/ulp-table.c).
  */
-#if !defined(VB) || !defined(VSQRT)
-#error "define VB (vector bytes) and VSQRT(x) (the ISA's vector square root) before including vmath.h"
+#if !defined(VB) || !defined(VSQRT) || !defined(VMIN) || !defined(VMAX)
+#error "define VB (vector bytes), VSQRT(x) and VMIN(a, b), VMAX(a, b) (the ISA's minps/maxps: b when either is NaN) before including vmath.h"
 #endif
 
 #include <stdint.h>
@@ -47,27 +47,30 @@ static inline vf vrint(vf x)
 }
 
 /* exp(x) = y·2^n with y in about [0.7, 1.4] (full precision) and n an
- * integer, for x clamped to [−120, 88.72]: callers that scale the result
- * further keep the precision a subnormal exp(x) would lose. */
+ * integer, for x clamped to [−120, 89] (NaN passes through the clamp and
+ * the polynomial): callers that scale the result further keep the
+ * precision a subnormal exp(x) would lose. n = rint(x/ln2) by adding and
+ * removing 1.5·2^23, whose low bits then hold n. */
 static inline vf vexp_parts(vf x, vi *n_out)
 {
-    const vf ln2_hi = vsplat(0.693359375f), ln2_lo = vsplat(-2.12194440e-4f);
-    vf xc = vsel(x > 88.7228391f, vsplat(88.7228391f), vsel(x < -120.0f, vsplat(-120.0f), x));
-    xc = vsel(x != x, vsplat(0.0f), xc);
-    vf n = vrint(xc * 1.44269504088896341f);
-    vf r = xc - n * ln2_hi - n * ln2_lo;
+    const vf shifter = vsplat(12582912.0f);
+    vf xc = VMIN(vsplat(89.0f), VMAX(vsplat(-120.0f), x));
+    vf t = xc * 1.44269504088896341f + shifter;
+    vf n = t - shifter;
+    vf r = xc - n * 0.693359375f - n * -2.12194440e-4f;  /* ln2 in two parts */
     vf p = vsplat(1.9875691500E-4f);
     p = p * r + 1.3981999507E-3f;
     p = p * r + 8.3334519073E-3f;
     p = p * r + 4.1665795894E-2f;
     p = p * r + 1.6666665459E-1f;
     p = p * r + 5.0000001201E-1f;
-    *n_out = __builtin_convertvector(n, vi);
+    *n_out = (vi)t - (vi)shifter;
     return p * r * r + r + 1.0f;
 }
 
-/* y·2^n as y·2^h·2^(n−h), h = n/2: both factors are normal floats, so the
- * product rounds once, into subnormals too */
+/* y·2^n as y·2^h·2^(n−h), h = n/2: both factors are normal floats for
+ * n in [−174, 129], so the product rounds once, into subnormals too, and
+ * overflows to inf past FLT_MAX */
 static inline vf vscale(vf y, vi n)
 {
     vi h = n >> 1;
@@ -77,11 +80,8 @@ static inline vf vscale(vf y, vi n)
 static inline vf vexp(vf x)
 {
     vi n;
-    vf y0 = vexp_parts(x, &n);
-    vf y = vscale(y0, n);
-    y = vsel(x > 88.7228391f, vsplat(__builtin_inff()), y);
-    y = vsel(x < -104.0f, vsplat(0.0f), y);
-    return vsel(x != x, x, y);
+    vf y = vexp_parts(x, &n);
+    return vscale(y, n);
 }
 
 static inline vf vlog(vf x)
@@ -144,7 +144,8 @@ static inline vf vsigmoid(vf x)
 static inline vf vsilu(vf x)
 {
     vi n;
-    vf y = vexp_parts(-vabs(x), &n), t = vexp(-vabs(x));
+    vf y = vexp_parts(-vabs(x), &n);
+    vf t = vscale(y, n);
     vf neg = vscale(x * y / (1.0f + t), n);
     neg = vsel(x < -120.0f, vsplat(-0.0f), neg);     /* below, |silu| < 2^-150 */
     neg = vsel(x == -__builtin_inff(), vsplat(__builtin_nanf("")), neg); /* -inf * sigmoid(-inf) */
@@ -182,8 +183,10 @@ static inline vf vunary(uint32_t op, vf x, float param)
     }
 }
 
-/* o[i] = op(a[i]) for n contiguous float32 elements. */
-static void unary_f32(uint32_t op, float param, int64_t n, const float *a, float *o)
+/* o[i] = op(a[i]) for n contiguous float32 elements: inlined into one
+ * loop per op by unary_f32 below, so no switch runs per vector. */
+static inline __attribute__((always_inline)) void unary_loop(uint32_t op, float param, int64_t n, const float *a,
+                                                             float *o)
 {
     int64_t i = 0;
     for (; i + VL <= n; i += VL) {
@@ -198,4 +201,13 @@ static void unary_f32(uint32_t op, float param, int64_t n, const float *a, float
         vf y = vunary(op, x, param);
         memcpy(o + i, &y, (size_t)(n - i) * sizeof(float));
     }
+}
+
+static void unary_f32(uint32_t op, float param, int64_t n, const float *a, float *o)
+{
+#define X86_CASE(name) case TRUENO_OP_##name: unary_loop(TRUENO_OP_##name, param, n, a, o); return;
+    switch (op) {
+    X86_UNARY_F32_OPS(X86_CASE)
+    }
+#undef X86_CASE
 }

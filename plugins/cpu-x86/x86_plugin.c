@@ -115,18 +115,16 @@ static bool sum_layout(const trueno_op_desc *op, int64_t *inner)
     return true;
 }
 
-bool x86_unary_supported(uint32_t op, int64_t gelu_approximate)
+static bool unary_supported(uint32_t op)
 {
+#define X86_CASE(name) case TRUENO_OP_##name:
     switch (op) {
-    case TRUENO_OP_NEGATIVE: case TRUENO_OP_ABS: case TRUENO_OP_SQUARE: case TRUENO_OP_SQRT:
-    case TRUENO_OP_RSQRT: case TRUENO_OP_RECIPROCAL: case TRUENO_OP_RELU: case TRUENO_OP_RELU6:
-    case TRUENO_OP_LEAKY_RELU: case TRUENO_OP_HARDSIGMOID: case TRUENO_OP_HARDSWISH: case TRUENO_OP_SOFTSIGN:
-    case TRUENO_OP_EXP: case TRUENO_OP_LOG: case TRUENO_OP_TANH: case TRUENO_OP_SIGMOID: case TRUENO_OP_SILU:
+    X86_UNARY_F32_OPS(X86_CASE)
         return true;
-    default: /* gelu: not within 4 ULP in float32 (vmath.h says why) */
-        (void)gelu_approximate;
+    default:
         return false;
     }
+#undef X86_CASE
 }
 
 static bool supported(const trueno_op_desc *op)
@@ -140,7 +138,7 @@ static bool supported(const trueno_op_desc *op)
     case TRUENO_OP_SUM: return sum_layout(op, &inner);
     default:
         if (op->n_inputs == 1)
-            return op->dtype == TRUENO_DTYPE_FLOAT32 && x86_unary_supported(op->op, op->params->ints[1]);
+            return op->dtype == TRUENO_DTYPE_FLOAT32 && unary_supported(op->op);
         return binop_of(op->op) >= 0;
     }
 }
