@@ -211,3 +211,112 @@ static void unary_f32(uint32_t op, float param, int64_t n, const float *a, float
     }
 #undef X86_CASE
 }
+
+/* x[i .. i+VL) as a vector; past n (the tail) the lanes hold `fill`. */
+static inline __attribute__((always_inline)) vf vload_tail(const float *x, int64_t i, int64_t n, float fill)
+{
+    vf v;
+    if (i + VL <= n) {
+        memcpy(&v, x + i, sizeof v);
+    } else {
+        v = vsplat(fill);
+        memcpy(&v, x + i, (size_t)(n - i) * sizeof(float));
+    }
+    return v;
+}
+
+/* The first index of the largest (want_min 0) or smallest (1) of x[0..n),
+ * 1 <= n < 2^31; the first NaN wins, as numpy.argmax. Each lane keeps its
+ * best value and the first index it was seen at (strict compare), then the
+ * lanes are merged: best value, smallest index on ties. The padded tail
+ * repeats x[0], which can only tie with lane 0's own x[0] at index 0. */
+static inline __attribute__((always_inline)) int64_t arg_loop(const float *x, int64_t n, int want_min, float *value)
+{
+    vi idx, step = (vi){0} + VL, best_i, nan = {0};
+    for (int l = 0; l < VL; l++) idx[l] = l;
+    vf best = vsplat(x[0]);
+    best_i = idx;
+    for (int64_t i = 0; i < n; i += VL) {
+        vf v = vload_tail(x, i, n, x[0]);
+        vi better = want_min ? v < best : v > best;
+        best = vsel(better, v, best);
+        best_i = (better & idx) | (~better & best_i);
+        nan |= v != v;
+        idx += step;
+    }
+    int any_nan = 0;
+    for (int l = 0; l < VL; l++) any_nan |= nan[l];
+    if (any_nan) {
+        int64_t i = 0;
+        while (x[i] == x[i]) i++;
+        *value = x[i];
+        return i;
+    }
+    int64_t at = best_i[0];
+    float b = best[0];
+    for (int l = 1; l < VL; l++)
+        if ((want_min ? best[l] < b : best[l] > b) || (best[l] == b && best_i[l] < at)) {
+            b = best[l];
+            at = best_i[l];
+        }
+    *value = b;
+    return at;
+}
+
+static int64_t argmax_f32(const float *x, int64_t n, int want_min, float *value)
+{
+    return want_min ? arg_loop(x, n, 1, value) : arg_loop(x, n, 0, value);
+}
+
+/* softmax (or log_softmax) of one contiguous row of n float32, in three
+ * passes of which the last two run from L1 for rows up to a few thousand:
+ * m = max x, s = Σ e^(x−m) (float32 lanes; softmax stores e^(x−m) on the
+ * way), then o = e^(x−m)·(1/s) or x − m − log s. As PyTorch, a row with a
+ * NaN, a +inf or only −inf is all NaN: x − m is NaN there, so s is. */
+static void softmax_f32(const float *x, float *o, int64_t n, int log_softmax)
+{
+    vf m = vsplat(-__builtin_inff()), s = vsplat(0.0f);
+    int64_t i = 0;
+    for (; i < n; i += VL) {
+        vf v = vload_tail(x, i, n, -__builtin_inff());
+        m = VMAX(v, m);          /* a NaN is skipped here and caught by s */
+    }
+    float mx = m[0];
+    for (int l = 1; l < VL; l++) mx = m[l] > mx ? m[l] : mx;
+    vf vm = vsplat(mx);
+    for (i = 0; i + VL <= n; i += VL) {
+        vf v;
+        memcpy(&v, x + i, sizeof v);
+        vf e = vexp(v - vm);
+        s += e;
+        if (!log_softmax) memcpy(o + i, &e, sizeof e);
+    }
+    if (i < n) {
+        vf v = vsplat(-__builtin_inff());
+        memcpy(&v, x + i, (size_t)(n - i) * sizeof(float));
+        vf e = vexp(v - vm);
+        s += e;
+        if (!log_softmax) memcpy(o + i, &e, (size_t)(n - i) * sizeof(float));
+    }
+    float sum = 0;
+    for (int l = 0; l < VL; l++) sum += s[l];
+    if (log_softmax) {
+        float c = mx + logf(sum);
+        for (i = 0; i + VL <= n; i += VL) {
+            vf v;
+            memcpy(&v, x + i, sizeof v);
+            v -= c;
+            memcpy(o + i, &v, sizeof v);
+        }
+        for (; i < n; i++) o[i] = x[i] - c;
+    } else {
+        vf r = vsplat(1.0f / sum);
+        for (i = 0; i + VL <= n; i += VL) {
+            vf v;
+            memcpy(&v, o + i, sizeof v);
+            v *= r;
+            memcpy(o + i, &v, sizeof v);
+        }
+        for (; i < n; i++) o[i] *= r[0];
+    }
+}

@@ -40,6 +40,11 @@ typedef struct x86_kernels {
     /* Σ x[i] for i < n (contiguous), accumulated in float64. */
     double (*sum_f32)(const float *x, int64_t n);
     double (*sum_f64)(const double *x, int64_t n);
+    /* The index of the first largest (want_min 0) or smallest (1) of
+     * x[0..n), 1 <= n < 2^31, and that value; the first NaN wins. */
+    int64_t (*argmax_f32)(const float *x, int64_t n, int want_min, float *value);
+    /* softmax (log_softmax 0) or log_softmax (1) of one contiguous row. */
+    void (*softmax_f32)(const float *x, float *o, int64_t n, int log_softmax);
 } x86_kernels;
 
 extern const x86_kernels x86_kernels_generic;

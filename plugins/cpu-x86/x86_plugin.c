@@ -9,7 +9,8 @@
  * divide, maximum, minimum, sum over the trailing axes; (float32) the
  * unary ops of vmath.h: negative, abs, square, sqrt, rsqrt, reciprocal,
  * relu, relu6, leaky_relu, hardsigmoid, hardswish, softsign, exp, log,
- * tanh, sigmoid, silu. Everything else is
+ * tanh, sigmoid, silu; argmax and argmin over trailing axes; softmax and
+ * log_softmax along a contiguous last axis. Everything else is
  * TRUENO_UNSUPPORTED, so the dispatcher runs it on another device (the
  * reference backend at least).
  *
@@ -127,12 +128,24 @@ static bool unary_supported(uint32_t op)
 #undef X86_CASE
 }
 
+/* softmax/log_softmax along the last axis, rows contiguous in and out */
+static bool softmax_layout(const trueno_op_desc *op)
+{
+    const trueno_tensor_desc *a = op->inputs[0], *o = op->outputs[0];
+    int64_t last = (int64_t)a->rank - 1;
+    return op->dtype == TRUENO_DTYPE_FLOAT32 && a->rank > 0 && op->params->ints[0] == last &&
+           (a->shape[last] == 1 || (a->strides[last] == 1 && o->strides[last] == 1));
+}
+
 static bool supported(const trueno_op_desc *op)
 {
+    int64_t inner;
+    if (op->op == TRUENO_OP_ARGMAX || op->op == TRUENO_OP_ARGMIN)
+        return op->dtype == TRUENO_DTYPE_FLOAT32 && sum_layout(op, &inner) && inner > 0 && inner < INT32_MAX;
+    if (op->op == TRUENO_OP_SOFTMAX || op->op == TRUENO_OP_LOG_SOFTMAX) return softmax_layout(op);
     if (!float_dtype(op->dtype) || op->n_outputs != 1 || op->outputs[0]->dtype != op->dtype) return false;
     for (uint32_t i = 0; i < op->n_inputs; i++)
         if (op->inputs[i]->dtype != op->dtype) return false;
-    int64_t inner;
     switch (op->op) {
     case TRUENO_OP_MATMUL: case TRUENO_OP_GEMM: return true;
     case TRUENO_OP_SUM: return sum_layout(op, &inner);
@@ -150,7 +163,7 @@ static double model_ns(const x86_device *d, const trueno_op_desc *op)
     const trueno_cost_model *c = &d->cost;
     double flops = trueno_op_flops(op), bytes = trueno_op_bytes(op);
     double cls = op->op == TRUENO_OP_MATMUL || op->op == TRUENO_OP_GEMM ? c->gflops[TRUENO_OP_CLASS_MATMUL]
-               : op->op == TRUENO_OP_SUM ? c->gflops[TRUENO_OP_CLASS_REDUCTION] : c->gflops[TRUENO_OP_CLASS_ELEMENTWISE];
+               : op->op == TRUENO_OP_SUM || op->op == TRUENO_OP_ARGMAX || op->op == TRUENO_OP_ARGMIN ? c->gflops[TRUENO_OP_CLASS_REDUCTION] : c->gflops[TRUENO_OP_CLASS_ELEMENTWISE];
     double scale = op->dtype == TRUENO_DTYPE_FLOAT64 ? 2 : 1; /* half the lanes */
     double t_flop = flops * scale / cls, t_byte = bytes / c->bandwidth_gbs;
     return c->launch_ns + (t_flop > t_byte ? t_flop : t_byte);
@@ -306,6 +319,31 @@ static trueno_status run_elementwise(const x86_device *d, const trueno_op_desc *
  * chunk sums combined pairwise in chunk order (as the reference). */
 #define SUM_CHUNK 65536
 
+/* Reductions over a mask of trailing contiguous axes (sum_layout): the
+ * offset of output element o's reduced block in a (the kept axes walked
+ * in C order), and of output element i in the keepdims-form output. */
+static int64_t reduced_block_offset(const trueno_tensor_desc *a, int64_t mask, int64_t o)
+{
+    uint32_t kept = a->rank;
+    while (kept > 0 && (mask >> (kept - 1) & 1)) kept--;
+    int64_t off = a->offset;
+    for (int ax = (int)kept - 1; ax >= 0; ax--) {
+        off += (o % a->shape[ax]) * a->strides[ax];
+        o /= a->shape[ax];
+    }
+    return off;
+}
+
+static int64_t keepdims_offset(const trueno_tensor_desc *o, int64_t i)
+{
+    int64_t off = o->offset;
+    for (int ax = (int)o->rank - 1; ax >= 0; ax--) {
+        off += (i % o->shape[ax]) * o->strides[ax];
+        i /= o->shape[ax];
+    }
+    return off;
+}
+
 typedef struct sum_job {
     const x86_device *d;
     const trueno_op_desc *op;
@@ -317,14 +355,8 @@ static void sum_chunks(void *arg, int64_t begin, int64_t end)
 {
     const sum_job *j = arg;
     const trueno_tensor_desc *a = j->op->inputs[0];
-    uint32_t kept = a->rank;
-    while (kept > 0 && (j->op->params->ints[0] >> (kept - 1) & 1)) kept--;
     for (int64_t w = begin; w < end; w++) {
-        int64_t o = w / j->chunks, c = w % j->chunks, off = a->offset, rest = o;
-        for (int ax = (int)kept - 1; ax >= 0; ax--) {
-            off += (rest % a->shape[ax]) * a->strides[ax];
-            rest /= a->shape[ax];
-        }
+        int64_t o = w / j->chunks, c = w % j->chunks, off = reduced_block_offset(a, j->op->params->ints[0], o);
         int64_t start = c * SUM_CHUNK, len = j->inner - start < SUM_CHUNK ? j->inner - start : SUM_CHUNK;
         j->partial[w] = a->dtype == TRUENO_DTYPE_FLOAT64
                             ? j->d->k->sum_f64((const double *)a->buffer + off + start, len)
@@ -355,18 +387,106 @@ static trueno_status run_sum(const x86_device *d, const trueno_op_desc *op)
     if (!j.partial) return TRUENO_OUT_OF_MEMORY;
     if (j.inner == 0) memset(j.partial, 0, (size_t)(n_out * j.chunks) * sizeof(double));
     else h->parallel_for(h->ctx, n_out * j.chunks, SUM_CHUNK / (j.inner < SUM_CHUNK ? j.inner : SUM_CHUNK), sum_chunks, &j);
-    for (int64_t i = 0; i < n_out; i++) { /* the output is in keepdims form: walk it */
-        int64_t off = o->offset, rest = i;
-        for (int ax = (int)o->rank - 1; ax >= 0; ax--) {
-            off += (rest % o->shape[ax]) * o->strides[ax];
-            rest /= o->shape[ax];
-        }
+    for (int64_t i = 0; i < n_out; i++) {
+        int64_t off = keepdims_offset(o, i);
         double s = pairwise(j.partial + i * j.chunks, j.chunks);
         if (o->dtype == TRUENO_DTYPE_FLOAT64) ((double *)o->buffer)[off] = s;
         else ((float *)o->buffer)[off] = (float)s;
     }
     h->aligned_free(h->ctx, j.partial);
     return TRUENO_OK;
+}
+
+/* ARGMAX/ARGMIN over trailing contiguous axes: the reduced block of each
+ * output element in chunks of ARG_CHUNK (threads take chunks; the cut
+ * depends on the size alone), merged in order so the first index wins. */
+#define ARG_CHUNK 65536
+
+typedef struct arg_job {
+    const x86_device *d;
+    const trueno_op_desc *op;
+    int64_t inner, chunks;
+    int64_t *index;
+    float *value;
+} arg_job;
+
+static void arg_chunks(void *arg, int64_t begin, int64_t end)
+{
+    const arg_job *j = arg;
+    const trueno_tensor_desc *a = j->op->inputs[0];
+    for (int64_t w = begin; w < end; w++) {
+        int64_t o = w / j->chunks, c = w % j->chunks, start = c * ARG_CHUNK;
+        int64_t len = j->inner - start < ARG_CHUNK ? j->inner - start : ARG_CHUNK;
+        const float *x = (const float *)a->buffer + reduced_block_offset(a, j->op->params->ints[0], o) + start;
+        j->index[w] = start + j->d->k->argmax_f32(x, len, j->op->op == TRUENO_OP_ARGMIN, &j->value[w]);
+    }
+}
+
+static trueno_status run_arg(const x86_device *d, const trueno_op_desc *op)
+{
+    const trueno_tensor_desc *o = op->outputs[0];
+    const trueno_host *h = d->host;
+    arg_job j = {d, op, 0, 0, NULL, NULL};
+    sum_layout(op, &j.inner);
+    int64_t n_out = trueno_desc_numel(o);
+    if (n_out == 0) return TRUENO_OK;
+    j.chunks = (j.inner + ARG_CHUNK - 1) / ARG_CHUNK;
+    size_t n = (size_t)(n_out * j.chunks);
+    j.index = h->aligned_alloc(h->ctx, 64, n * sizeof *j.index);
+    j.value = h->aligned_alloc(h->ctx, 64, n * sizeof *j.value);
+    if (!j.index || !j.value) {
+        h->aligned_free(h->ctx, j.index);
+        h->aligned_free(h->ctx, j.value);
+        return TRUENO_OUT_OF_MEMORY;
+    }
+    int64_t grain = ARG_CHUNK / (j.inner < ARG_CHUNK ? j.inner : ARG_CHUNK);
+    h->parallel_for(h->ctx, (int64_t)n, grain, arg_chunks, &j);
+    bool want_min = op->op == TRUENO_OP_ARGMIN;
+    for (int64_t i = 0; i < n_out; i++) {
+        int64_t at = i * j.chunks;
+        for (int64_t c = at + 1; c < (i + 1) * j.chunks && j.value[at] == j.value[at]; c++) {
+            float v = j.value[c], b = j.value[at];
+            if (v != v || (want_min ? v < b : v > b)) at = c;
+        }
+        ((int64_t *)o->buffer)[keepdims_offset(o, i)] = j.index[at];
+    }
+    h->aligned_free(h->ctx, j.index);
+    h->aligned_free(h->ctx, j.value);
+    return TRUENO_OK;
+}
+
+/* SOFTMAX/LOG_SOFTMAX along a contiguous last axis, rows over threads. */
+typedef struct softmax_job {
+    const x86_device *d;
+    const trueno_op_desc *op;
+    int64_t inner;
+} softmax_job;
+
+static void softmax_rows(void *arg, int64_t begin, int64_t end)
+{
+    const softmax_job *j = arg;
+    const trueno_tensor_desc *a = j->op->inputs[0], *o = j->op->outputs[0];
+    for (int64_t r = begin; r < end; r++) {
+        int64_t ia = a->offset, io = o->offset, rest = r;
+        for (int ax = (int)a->rank - 2; ax >= 0; ax--) {
+            int64_t idx = rest % a->shape[ax];
+            rest /= a->shape[ax];
+            ia += idx * a->strides[ax];
+            io += idx * o->strides[ax];
+        }
+        j->d->k->softmax_f32((const float *)a->buffer + ia, (float *)o->buffer + io, j->inner,
+                             j->op->op == TRUENO_OP_LOG_SOFTMAX);
+    }
+}
+
+static trueno_status run_softmax(const x86_device *d, const trueno_op_desc *op)
+{
+    const trueno_tensor_desc *a = op->inputs[0];
+    softmax_job j = {d, op, a->shape[a->rank - 1]};
+    int64_t n = trueno_desc_numel(a);
+    if (n == 0) return TRUENO_OK;
+    int64_t rows = n / j.inner, grain = j.inner >= 16384 ? 1 : 16384 / j.inner;
+    return d->host->parallel_for(d->host->ctx, rows, grain, softmax_rows, &j);
 }
 
 /* MATMUL (batched: the batch axes walked here) and GEMM. */
@@ -421,6 +541,8 @@ static trueno_status x86_execute(void *dev, const trueno_op_desc *op)
     switch (op->op) {
     case TRUENO_OP_MATMUL: case TRUENO_OP_GEMM: return run_matmul(dev, op);
     case TRUENO_OP_SUM: return run_sum(dev, op);
+    case TRUENO_OP_ARGMAX: case TRUENO_OP_ARGMIN: return run_arg(dev, op);
+    case TRUENO_OP_SOFTMAX: case TRUENO_OP_LOG_SOFTMAX: return run_softmax(dev, op);
     default: return run_elementwise(dev, op);
     }
 }
