@@ -129,7 +129,8 @@ trueno_status tn_dispatch(trueno_runtime *rt, uint32_t opcode, uint32_t dtype,
     };
     /* The op's description ("add float32 (3,4),(4,) -> (3,4)") is only
      * written for the log or an error: snprintf costs more than a small op. */
-    char what[512] = "";
+    char what[512];
+    what[0] = '\0';
 #define DESCRIBE() (what[0] ? what : (describe_op(info, dtype, in, n_in, out, n_out, what, sizeof what), what))
 #ifndef NDEBUG
     /* every op the core's own entry points build must meet the op's rules */
@@ -170,7 +171,12 @@ trueno_status tn_dispatch(trueno_runtime *rt, uint32_t opcode, uint32_t dtype,
                             DESCRIBE(), rt->force_backend);
         return tn_error(TRUENO_UNSUPPORTED, "%s: no device can run this op", DESCRIBE());
     }
-    qsort(cands, n, sizeof *cands, cmp_candidate);
+    for (size_t i = 1; i < n; i++) /* insertion sort: a handful of devices */
+        for (size_t k = i; k > 0 && cmp_candidate(&cands[k], &cands[k - 1]) < 0; k--) {
+            candidate t = cands[k];
+            cands[k] = cands[k - 1];
+            cands[k - 1] = t;
+        }
 
     if (tn_log_enabled(TN_LOG_CAT_DISPATCH)) {
         char line[2048];
@@ -185,7 +191,8 @@ trueno_status tn_dispatch(trueno_runtime *rt, uint32_t opcode, uint32_t dtype,
                cands[0].dev->plugin_name);
     }
 
-    char failures[1024] = "";
+    char failures[1024];
+    failures[0] = '\0';
     size_t used = 0;
     trueno_status s = TRUENO_UNSUPPORTED;
     for (size_t i = 0; i < n; i++) {

@@ -29,7 +29,10 @@ const char *trueno_last_error(void) { return last_error; }
 
 void tn_set_last_backend(const char *name)
 {
-    snprintf(last_backend, sizeof last_backend, "%s", name);
+    /* every op calls this: a bounded copy, not snprintf */
+    size_t n = strnlen(name, sizeof last_backend - 1);
+    memcpy(last_backend, name, n);
+    last_backend[n] = '\0';
 }
 
 const char *trueno_last_backend(void) { return last_backend; }

@@ -15,6 +15,7 @@
 #define VSQRT(x) (vf)_mm256_sqrt_ps((__m256)(x))
 #define VMIN(a, b) (vf)_mm256_min_ps((__m256)(a), (__m256)(b))
 #define VMAX(a, b) (vf)_mm256_max_ps((__m256)(a), (__m256)(b))
+#define VSTREAM(p, v) _mm256_stream_si256((__m256i *)(void *)(p), (__m256i)(v))
 #include "vmath.h"
 
 static void sgemm_micro(int64_t k, const float *a, const float *b, float *c, int64_t ldc, int accumulate)
@@ -63,58 +64,6 @@ static void dgemm_micro(int64_t k, const double *a, const double *b, double *c, 
 
 /* NumPy's maximum/minimum: max(b, a) returns a on ±0 ties (as a >= b ? a : b),
  * and a + b restores NaN where either operand is one. */
-static inline __m256 op_ps(x86_binop op, __m256 x, __m256 y)
-{
-    switch (op) {
-    case X86_ADD: return _mm256_add_ps(x, y);
-    case X86_SUB: return _mm256_sub_ps(x, y);
-    case X86_MUL: return _mm256_mul_ps(x, y);
-    case X86_DIV: return _mm256_div_ps(x, y);
-    default: {
-        __m256 r = op == X86_MAX ? _mm256_max_ps(y, x) : _mm256_min_ps(y, x);
-        __m256 nan = _mm256_cmp_ps(x, y, _CMP_UNORD_Q);
-        return _mm256_blendv_ps(r, _mm256_add_ps(x, y), nan);
-    }
-    }
-}
-
-static inline __m256d op_pd(x86_binop op, __m256d x, __m256d y)
-{
-    switch (op) {
-    case X86_ADD: return _mm256_add_pd(x, y);
-    case X86_SUB: return _mm256_sub_pd(x, y);
-    case X86_MUL: return _mm256_mul_pd(x, y);
-    case X86_DIV: return _mm256_div_pd(x, y);
-    default: {
-        __m256d r = op == X86_MAX ? _mm256_max_pd(y, x) : _mm256_min_pd(y, x);
-        __m256d nan = _mm256_cmp_pd(x, y, _CMP_UNORD_Q);
-        return _mm256_blendv_pd(r, _mm256_add_pd(x, y), nan);
-    }
-    }
-}
-
-static void binary_f32(x86_binop op, int64_t n, const float *a, int64_t sa, const float *b, int64_t sb, float *o)
-{
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 x = sa ? _mm256_loadu_ps(a + i) : _mm256_set1_ps(a[0]);
-        __m256 y = sb ? _mm256_loadu_ps(b + i) : _mm256_set1_ps(b[0]);
-        _mm256_storeu_ps(o + i, op_ps(op, x, y));
-    }
-    x86_kernels_generic.binary_f32(op, n - i, a + i * sa, sa, b + i * sb, sb, o + i);
-}
-
-static void binary_f64(x86_binop op, int64_t n, const double *a, int64_t sa, const double *b, int64_t sb, double *o)
-{
-    int64_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        __m256d x = sa ? _mm256_loadu_pd(a + i) : _mm256_set1_pd(a[0]);
-        __m256d y = sb ? _mm256_loadu_pd(b + i) : _mm256_set1_pd(b[0]);
-        _mm256_storeu_pd(o + i, op_pd(op, x, y));
-    }
-    x86_kernels_generic.binary_f64(op, n - i, a + i * sa, sa, b + i * sb, sb, o + i);
-}
-
 static double hsum(__m256d v)
 {
     __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));

@@ -16,6 +16,7 @@
 #define VSQRT(x) (vf)_mm512_sqrt_ps((__m512)(x))
 #define VMIN(a, b) (vf)_mm512_min_ps((__m512)(a), (__m512)(b))
 #define VMAX(a, b) (vf)_mm512_max_ps((__m512)(a), (__m512)(b))
+#define VSTREAM(p, v) _mm512_stream_si512((void *)(p), (__m512i)(v))
 #include "vmath.h"
 
 #define SMR 12
@@ -63,57 +64,6 @@ static void dgemm_micro(int64_t k, const double *a, const double *b, double *c, 
         }
         _mm512_storeu_pd(c + i * ldc, acc[i][0]);
         _mm512_storeu_pd(c + i * ldc + 8, acc[i][1]);
-    }
-}
-
-/* NumPy's maximum/minimum (see kernels_avx2.c for the operand order). */
-static inline __m512 op_ps(x86_binop op, __m512 x, __m512 y)
-{
-    switch (op) {
-    case X86_ADD: return _mm512_add_ps(x, y);
-    case X86_SUB: return _mm512_sub_ps(x, y);
-    case X86_MUL: return _mm512_mul_ps(x, y);
-    case X86_DIV: return _mm512_div_ps(x, y);
-    default: {
-        __m512 r = op == X86_MAX ? _mm512_max_ps(y, x) : _mm512_min_ps(y, x);
-        return _mm512_mask_add_ps(r, _mm512_cmp_ps_mask(x, y, _CMP_UNORD_Q), x, y);
-    }
-    }
-}
-
-static inline __m512d op_pd(x86_binop op, __m512d x, __m512d y)
-{
-    switch (op) {
-    case X86_ADD: return _mm512_add_pd(x, y);
-    case X86_SUB: return _mm512_sub_pd(x, y);
-    case X86_MUL: return _mm512_mul_pd(x, y);
-    case X86_DIV: return _mm512_div_pd(x, y);
-    default: {
-        __m512d r = op == X86_MAX ? _mm512_max_pd(y, x) : _mm512_min_pd(y, x);
-        return _mm512_mask_add_pd(r, _mm512_cmp_pd_mask(x, y, _CMP_UNORD_Q), x, y);
-    }
-    }
-}
-
-static void binary_f32(x86_binop op, int64_t n, const float *a, int64_t sa, const float *b, int64_t sb, float *o)
-{
-    __m512 as = _mm512_set1_ps(a[0]), bs = _mm512_set1_ps(b[0]);
-    for (int64_t i = 0; i < n; i += 16) {
-        __mmask16 m = n - i >= 16 ? 0xFFFF : (__mmask16)((1u << (n - i)) - 1);
-        __m512 x = sa ? _mm512_maskz_loadu_ps(m, a + i) : as;
-        __m512 y = sb ? _mm512_maskz_loadu_ps(m, b + i) : bs;
-        _mm512_mask_storeu_ps(o + i, m, op_ps(op, x, y));
-    }
-}
-
-static void binary_f64(x86_binop op, int64_t n, const double *a, int64_t sa, const double *b, int64_t sb, double *o)
-{
-    __m512d as = _mm512_set1_pd(a[0]), bs = _mm512_set1_pd(b[0]);
-    for (int64_t i = 0; i < n; i += 8) {
-        __mmask8 m = n - i >= 8 ? 0xFF : (__mmask8)((1u << (n - i)) - 1);
-        __m512d x = sa ? _mm512_maskz_loadu_pd(m, a + i) : as;
-        __m512d y = sb ? _mm512_maskz_loadu_pd(m, b + i) : bs;
-        _mm512_mask_storeu_pd(o + i, m, op_pd(op, x, y));
     }
 }
 

@@ -6,13 +6,14 @@
 #include <math.h>
 
 #include "x86.h"
-#include <xmmintrin.h>
+#include <emmintrin.h>
 
 /* float32 element-wise math, shared by every ISA file (vmath.h) */
 #define VB 16
 #define VSQRT(x) (vf)_mm_sqrt_ps((__m128)(x))
 #define VMIN(a, b) (vf)_mm_min_ps((__m128)(a), (__m128)(b))
 #define VMAX(a, b) (vf)_mm_max_ps((__m128)(a), (__m128)(b))
+#define VSTREAM(p, v) _mm_stream_si128((__m128i *)(void *)(p), (__m128i)(v))
 #include "vmath.h"
 
 #define MR 4
@@ -36,23 +37,6 @@ static void dgemm_micro(int64_t k, const double *a, const double *b, double *c, 
             for (int j = 0; j < NR; j++) acc[i][j] += a[i] * b[j];
     for (int i = 0; i < MR; i++)
         for (int j = 0; j < NR; j++) c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
-}
-
-/* NumPy's maximum/minimum: NaN wins; on equal values (±0) the first. */
-#define BIN(T, op, x, y)                                                             \
-    (op == X86_ADD ? (x) + (y) : op == X86_SUB ? (x) - (y) : op == X86_MUL ? (x) * (y) \
-     : op == X86_DIV ? (x) / (y)                                                    \
-     : op == X86_MAX ? (isnan(x) || isnan(y) ? (x) + (y) : (x) >= (y) ? (x) : (y))  \
-                     : (isnan(x) || isnan(y) ? (x) + (y) : (x) <= (y) ? (x) : (y)))
-
-static void binary_f32(x86_binop op, int64_t n, const float *a, int64_t sa, const float *b, int64_t sb, float *o)
-{
-    for (int64_t i = 0; i < n; i++) o[i] = BIN(float, op, a[i * sa], b[i * sb]);
-}
-
-static void binary_f64(x86_binop op, int64_t n, const double *a, int64_t sa, const double *b, int64_t sb, double *o)
-{
-    for (int64_t i = 0; i < n; i++) o[i] = BIN(double, op, a[i * sa], b[i * sb]);
 }
 
 static double sum_f32(const float *x, int64_t n)

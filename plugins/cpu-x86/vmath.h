@@ -22,8 +22,8 @@
  * (S. L. Moshier, Cephes Math Library, 1984–1992, netlib.org/cephes.) The
  * measured ULP errors are in docs/ulp.md (tools/ulp-table.c).
  */
-#if !defined(VB) || !defined(VSQRT) || !defined(VMIN) || !defined(VMAX)
-#error "define VB (vector bytes), VSQRT(x) and VMIN(a, b), VMAX(a, b) (the ISA's minps/maxps: b when either is NaN) before including vmath.h"
+#if !defined(VB) || !defined(VSQRT) || !defined(VMIN) || !defined(VMAX) || !defined(VSTREAM)
+#error "define VB (vector bytes), VSQRT(x), VMIN(a, b), VMAX(a, b) (the ISA's minps/maxps: b when either is NaN) and VSTREAM(p, v) (a non-temporal store of a vector at aligned p) before including vmath.h"
 #endif
 
 #include <stdint.h>
@@ -320,3 +320,69 @@ static void softmax_f32(const float *x, float *o, int64_t n, int log_softmax)
         for (; i < n; i++) o[i] *= r[0];
     }
 }
+
+/* ---- element-wise binary ops, float32 and float64 --------------------------
+ * o[i] = a[i·sa] op b[i·sb], sa and sb 0 (a broadcast scalar) or 1. One
+ * loop per (op, sa, sb), full vectors then one padded tail vector. With
+ * `stream` (and o aligned to a vector) full vectors are written with
+ * non-temporal stores (VSTREAM), which skip reading the output's lines
+ * into the cache first: for outputs far larger than the caches. NumPy's
+ * maximum/minimum: a >= b ? a : b (<= for minimum), NaN in either gives
+ * NaN. */
+typedef double vd __attribute__((vector_size(VB)));
+typedef int64_t vl __attribute__((vector_size(VB)));
+
+#define X86_BINARY_KERNEL(name, T, V, M)                                                                            \
+    static inline __attribute__((always_inline)) V name##_op(x86_binop op, V x, V y)                                \
+    {                                                                                                               \
+        switch (op) {                                                                                               \
+        case X86_ADD: return x + y;                                                                                 \
+        case X86_SUB: return x - y;                                                                                 \
+        case X86_MUL: return x * y;                                                                                 \
+        case X86_DIV: return x / y;                                                                                 \
+        default: {                                                                                                  \
+            M keep = (op == X86_MAX ? x >= y : x <= y) | (x != x);                                                  \
+            return (V)(((M)x & keep) | ((M)y & ~keep));                                                             \
+        }                                                                                                           \
+        }                                                                                                           \
+    }                                                                                                               \
+    static inline __attribute__((always_inline)) void name##_loop(x86_binop op, int64_t n, const T *a, int64_t sa,  \
+                                                                  const T *b, int64_t sb, T *o, int stream)         \
+    {                                                                                                               \
+        const int64_t lanes = (int64_t)(sizeof(V) / sizeof(T));                                                     \
+        stream = stream && (uintptr_t)o % sizeof(V) == 0;                                                           \
+        V as = (V){0} + a[0], bs = (V){0} + b[0], x = as, y = bs, r;                                                \
+        int64_t i = 0;                                                                                              \
+        for (; i + lanes <= n; i += lanes) {                                                                        \
+            if (sa) memcpy(&x, a + i, sizeof x);                                                                    \
+            if (sb) memcpy(&y, b + i, sizeof y);                                                                    \
+            r = name##_op(op, x, y);                                                                                \
+            if (stream) VSTREAM(o + i, r);                                                                          \
+            else memcpy(o + i, &r, sizeof r);                                                                       \
+        }                                                                                                           \
+        if (stream) _mm_sfence();                                                                                   \
+        if (i < n) {                                                                                                \
+            x = as;                                                                                                 \
+            y = bs;                                                                                                 \
+            if (sa) memcpy(&x, a + i, (size_t)(n - i) * sizeof(T));                                                 \
+            if (sb) memcpy(&y, b + i, (size_t)(n - i) * sizeof(T));                                                 \
+            r = name##_op(op, x, y);                                                                                \
+            memcpy(o + i, &r, (size_t)(n - i) * sizeof(T));                                                         \
+        }                                                                                                           \
+    }                                                                                                               \
+    static void name(x86_binop op, int64_t n, const T *a, int64_t sa, const T *b, int64_t sb, T *o, int stream)     \
+    {                                                                                                               \
+        switch (op) {                                                                                               \
+        X86_BINARY_CASE(name, X86_ADD) X86_BINARY_CASE(name, X86_SUB) X86_BINARY_CASE(name, X86_MUL)                \
+        X86_BINARY_CASE(name, X86_DIV) X86_BINARY_CASE(name, X86_MAX) X86_BINARY_CASE(name, X86_MIN)                \
+        }                                                                                                           \
+    }
+#define X86_BINARY_CASE(name, OP)                                                                                   \
+    case OP:                                                                                                        \
+        if (sa && sb) name##_loop(OP, n, a, 1, b, 1, o, stream);                                                    \
+        else if (sa) name##_loop(OP, n, a, 1, b, 0, o, stream);                                                     \
+        else name##_loop(OP, n, a, 0, b, sb, o, stream);                                                            \
+        return;
+
+X86_BINARY_KERNEL(binary_f32, float, vf, vi)
+X86_BINARY_KERNEL(binary_f64, double, vd, vl)

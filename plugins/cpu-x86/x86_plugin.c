@@ -176,11 +176,15 @@ static double model_ns(const x86_device *d, const trueno_op_desc *op)
  * (the cut depends on the size alone, never the thread count). Row mode:
  * the odometer walks all axes but the last, the kernel runs the last. */
 #define FLAT_CHUNK 65536
+/* Outputs of at least this many bytes are written past the caches
+ * (non-temporal stores): far above any L2, and the next op would not find
+ * them in cache anyway. Measured: 10M float32 add 10.0 -> 8.1 ms. */
+#define STREAM_BYTES (16 << 20)
 
 typedef struct ew_job {
     const x86_device *d;
     const trueno_op_desc *op;
-    bool flat;
+    bool flat, stream;
     int64_t n, inner;
     int64_t flat_stride[3];      /* per operand (a, b, out): 1, or 0 for a scalar */
 } ew_job;
@@ -236,13 +240,13 @@ static void ew_rows(void *arg, int64_t begin, int64_t end)
         const char *pa = (const char *)a->buffer + ia * es, *pb = (const char *)b->buffer + ib * es;
         char *po = (char *)o->buffer + io * es;
         if ((sa == 0 || sa == 1) && (sb == 0 || sb == 1) && so == 1) {
-            if (f64) j->d->k->binary_f64(bop, len, (const double *)pa, sa, (const double *)pb, sb, (double *)po);
-            else j->d->k->binary_f32(bop, len, (const float *)pa, sa, (const float *)pb, sb, (float *)po);
+            if (f64) j->d->k->binary_f64(bop, len, (const double *)pa, sa, (const double *)pb, sb, (double *)po, j->stream);
+            else j->d->k->binary_f32(bop, len, (const float *)pa, sa, (const float *)pb, sb, (float *)po, j->stream);
             continue;
         }
         for (int64_t i = 0; i < len; i++) { /* any strides: element by element, same kernel */
-            if (f64) j->d->k->binary_f64(bop, 1, (const double *)pa + i * sa, 1, (const double *)pb + i * sb, 1, (double *)po + i * so);
-            else j->d->k->binary_f32(bop, 1, (const float *)pa + i * sa, 1, (const float *)pb + i * sb, 1, (float *)po + i * so);
+            if (f64) j->d->k->binary_f64(bop, 1, (const double *)pa + i * sa, 1, (const double *)pb + i * sb, 1, (double *)po + i * so, 0);
+            else j->d->k->binary_f32(bop, 1, (const float *)pa + i * sa, 1, (const float *)pb + i * sb, 1, (float *)po + i * so, 0);
         }
     }
 }
@@ -293,7 +297,7 @@ static void unary_rows(void *arg, int64_t begin, int64_t end)
 static trueno_status run_elementwise(const x86_device *d, const trueno_op_desc *op)
 {
     const trueno_tensor_desc *o = op->outputs[0];
-    ew_job j = {d, op, false, trueno_desc_numel(o), 0, {0, 0, 0}};
+    ew_job j = {d, op, false, false, trueno_desc_numel(o), 0, {0, 0, 0}};
     if (j.n == 0) return TRUENO_OK;
     bool unary = op->n_inputs == 1;
     j.flat_stride[0] = flat_stride(op->inputs[0]);
@@ -304,6 +308,7 @@ static trueno_status run_elementwise(const x86_device *d, const trueno_op_desc *
     int64_t rows;
     if (j.flat) {
         rows = (j.n + FLAT_CHUNK - 1) / FLAT_CHUNK;
+        j.stream = j.n * (int64_t)trueno_dtype_size(o->dtype) >= STREAM_BYTES;
     } else {
         j.inner = o->shape[o->rank - 1];
         rows = j.n / j.inner;

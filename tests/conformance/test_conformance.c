@@ -248,6 +248,16 @@ static void family_elementwise(const char *backend, trueno_op_code op, trueno_dt
             free_case(in, info->n_inputs);
         }
     }
+    /* one output past 16 MiB, where cpu-x86 switches to non-temporal stores */
+    if ((op == TRUENO_OP_ADD || op == TRUENO_OP_MAXIMUM) && (dt == TRUENO_DTYPE_FLOAT32 || dt == TRUENO_DTYPE_FLOAT64)) {
+        int64_t n = (17 << 20) / (int64_t)trueno_dtype_size(dt) + 3;
+        double *v = master(n, true, false), *w = master(n, false, false);
+        trueno_tensor *in[2] = {make(dt, 1, &n, v, 0), make(dt, 1, &n, w, 0)};
+        free(v);
+        free(w);
+        one_case(backend, op, in, 2, &p, dt, 1, &n, 1, t);
+        free_case(in, 2);
+    }
 }
 
 /* Reductions over an axis mask (keepdims outputs). */
