@@ -16,9 +16,7 @@
  *         sign(x)·(1 − 2/(exp(2|x|)+1))
  *  sigmoid 1/(1+t) or t/(1+t) with t = exp(−|x|) (no overflow); silu
  *         x·sigmoid(x), scaled by 2^n only at the end where it is subnormal
- * gelu is not here: its exponent 2u ≈ −76 near x = −9.5 carries float32
- * rounding that exp magnifies 76-fold (229 ULP measured); it needs an
- * extended-precision argument, so it stays on the reference backend.
+ *  gelu   x·Φ(x) in three pieces with an exactly carried x² (vgelu says how)
  * (S. L. Moshier, Cephes Math Library, 1984–1992, netlib.org/cephes.) The
  * measured ULP errors are in docs/ulp.md (tools/ulp-table.c).
  */
@@ -154,6 +152,51 @@ static inline vf vsilu(vf x)
 }
 
 
+/* gelu(x) = x·Φ(x), Φ the standard normal CDF (the exact, erf form):
+ * |x| < 1: x·(1/2 + x·S(x²)); |x| >= 1, u = |x|: Φ(−u) = e^(−u²/2)·H(1/u)/u,
+ * so gelu = −e^(−u²/2)·H for x < 0 and x − e^(−u²/2)·H for x > 0. u² is
+ * carried as p + e exactly (Dekker's product, no FMA needed) and
+ * e^(−u²/2) = e^(−p/2)·(1 − e/2): a rounded u² would cost u²/2 ULP. The
+ * 2^n of the exponential is applied last, so subnormal results (x < −13)
+ * round once. S and H (two intervals of 1/u) are Chebyshev fits made by
+ * tools/fit-gelu.py. Unlike 0.5·x·(1 + erf(x/√2)) in float, this does not
+ * cancel for negative x. */
+static const float gelu_s[7] = {8.396533419e-09f, -2.394565638e-07f, 5.884340067e-06f, -1.223112618e-04f,
+                                2.088627290e-03f, -2.867621644e-02f, 3.680489932e-01f};
+static const float gelu_h_near[10] = {-5.194464301e-07f, -3.188758369e-07f, 9.048374185e-06f, -4.357500023e-05f,
+                                      1.597436033e-04f, -4.392318009e-04f, 4.816774510e-04f, 4.489571626e-03f,
+                                      -4.652496816e-02f, 3.034468636e-01f};
+static const float gelu_h_far[10] = {8.087372520e-07f, -6.239460321e-07f, -7.473995417e-06f, 3.132293428e-05f,
+                                     -4.620984079e-05f, -2.116780294e-04f, 1.735237244e-03f, -4.403296334e-03f,
+                                     -2.348682164e-02f, 3.797170638e-01f};
+
+/* c[0]·s^(n−1) + … + c[n−1] (Horner) */
+static inline __attribute__((always_inline)) vf vhorner(vf s, const float *c, int n)
+{
+    vf p = vsplat(c[0]);
+    for (int k = 1; k < n; k++) p = p * s + c[k];
+    return p;
+}
+
+static inline vf vgelu(vf x)
+{
+    vf u = vabs(x);
+    vf small = x * (0.5f + x * vhorner(2.0f * (x * x) - 1.0f, gelu_s, 7));
+    vf t = VMAX(1.0f / VMAX(vsplat(1.0f), u), vsplat(1.0f / 14.0f));   /* 1/u in [1/14, 1] */
+    vf h = vsel(t < 0.4f, vhorner(6.08695652f * t - 1.43478261f, gelu_h_far, 10),
+                vhorner(3.33333333f * t - 2.33333333f, gelu_h_near, 10));
+    vf uc = VMIN(vsplat(20.0f), u);                                    /* e^(−200) is 0 already */
+    vf p = uc * uc, c = uc * 4097.0f, uh = c - (c - uc), ul = uc - uh;
+    vf e = ((uh * uh - p) + 2.0f * uh * ul) + ul * ul;
+    vi n;
+    vf y0 = vexp_parts(-0.5f * p, &n);
+    vf yh = y0 * h;
+    vf y = vscale(yh - yh * (0.5f * e), n);   /* not ·(1 − e/2): 1 − e/2 itself would round */
+    vf r = vsel(u < 1.0f, small, vsel(x < 0.0f, -y, x - y));
+    r = vsel(x == -__builtin_inff(), vsplat(__builtin_nanf("")), r);  /* −inf·Φ(−inf), as PyTorch */
+    return vsel(x != x, x, r);
+}
+
 static inline vf vunary(uint32_t op, vf x, float param)
 {
     switch (op) {
@@ -179,6 +222,7 @@ static inline vf vunary(uint32_t op, vf x, float param)
     case TRUENO_OP_LOG: return vlog(x);
     case TRUENO_OP_TANH: return vtanh(x);
     case TRUENO_OP_SIGMOID: return vsigmoid(x);
+    case TRUENO_OP_GELU: return vgelu(x);
     default: return vsilu(x);
     }
 }

@@ -9,7 +9,7 @@
  * divide, maximum, minimum, sum over the trailing axes; (float32) the
  * unary ops of vmath.h: negative, abs, square, sqrt, rsqrt, reciprocal,
  * relu, relu6, leaky_relu, hardsigmoid, hardswish, softsign, exp, log,
- * tanh, sigmoid, silu; argmax and argmin over trailing axes; softmax and
+ * tanh, sigmoid, silu, gelu (erf form); argmax and argmin over trailing axes; softmax and
  * log_softmax along a contiguous last axis. Everything else is
  * TRUENO_UNSUPPORTED, so the dispatcher runs it on another device (the
  * reference backend at least).
@@ -151,7 +151,8 @@ static bool supported(const trueno_op_desc *op)
     case TRUENO_OP_SUM: return sum_layout(op, &inner);
     default:
         if (op->n_inputs == 1)
-            return op->dtype == TRUENO_DTYPE_FLOAT32 && unary_supported(op->op);
+            return op->dtype == TRUENO_DTYPE_FLOAT32 && unary_supported(op->op) &&
+                   !(op->op == TRUENO_OP_GELU && op->params->ints[1]); /* not the tanh approximation */
         return binop_of(op->op) >= 0;
     }
 }

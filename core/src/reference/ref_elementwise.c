@@ -106,7 +106,8 @@ static double unary_f(uint32_t op, double x, const trueno_op_params *p)
     case TRUENO_OP_GELU:
         if (p->ints[1]) /* tanh approximation */
             return 0.5 * x * (1 + tanh(0.79788456080286535587989211986876 * (x + 0.044715 * x * x * x)));
-        return 0.5 * x * (1 + erf(x * 0.70710678118654752440084436210485));
+        /* x·Φ(x) as 0.5·x·erfc(−x/√2): 1 + erf(x/√2) cancels for x < 0 */
+        return 0.5 * x * erfc(-x * 0.70710678118654752440084436210485);
     case TRUENO_OP_SIGMOID: return sigmoid(x);
     case TRUENO_OP_HARDSIGMOID: return x <= -3 ? 0 : x >= 3 ? 1 : x / 6 + 0.5;
     case TRUENO_OP_SILU: return x * sigmoid(x);
