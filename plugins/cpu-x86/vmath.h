@@ -419,6 +419,7 @@ typedef int64_t vl __attribute__((vector_size(VB)));
         switch (op) {                                                                                               \
         X86_BINARY_CASE(name, X86_ADD) X86_BINARY_CASE(name, X86_SUB) X86_BINARY_CASE(name, X86_MUL)                \
         X86_BINARY_CASE(name, X86_DIV) X86_BINARY_CASE(name, X86_MAX) X86_BINARY_CASE(name, X86_MIN)                \
+        default: return;                                                                                            \
         }                                                                                                           \
     }
 #define X86_BINARY_CASE(name, OP)                                                                                   \
@@ -430,3 +431,61 @@ typedef int64_t vl __attribute__((vector_size(VB)));
 
 X86_BINARY_KERNEL(binary_f32, float, vf, vi)
 X86_BINARY_KERNEL(binary_f64, double, vd, vl)
+
+/* Comparisons: the lane masks narrowed to bool bytes (B: one byte per lane). */
+typedef int8_t vb_f32 __attribute__((vector_size(VB / 4)));
+typedef int8_t vb_f64 __attribute__((vector_size(VB / 8)));
+
+#define X86_COMPARE_KERNEL(name, T, V, M, B)                                                                        \
+    static inline __attribute__((always_inline)) B name##_op(x86_binop op, V x, V y)                                \
+    {                                                                                                               \
+        M m;                                                                                                        \
+        switch (op) {                                                                                               \
+        case X86_EQ: m = x == y; break;                                                                             \
+        case X86_NE: m = x != y; break;                                                                             \
+        case X86_LT: m = x < y; break;                                                                              \
+        case X86_LE: m = x <= y; break;                                                                             \
+        case X86_GT: m = x > y; break;                                                                              \
+        default: m = x >= y; break;                                                                                 \
+        }                                                                                                           \
+        return __builtin_convertvector(m & 1, B);                                                                   \
+    }                                                                                                               \
+    static inline __attribute__((always_inline)) void name##_loop(x86_binop op, int64_t n, const T *a, int64_t sa,  \
+                                                                  const T *b, int64_t sb, uint8_t *o)               \
+    {                                                                                                               \
+        const int64_t lanes = (int64_t)(sizeof(V) / sizeof(T));                                                     \
+        V as = (V){0} + a[0], bs = (V){0} + b[0], x = as, y = bs;                                                   \
+        B r;                                                                                                        \
+        int64_t i = 0;                                                                                              \
+        for (; i + lanes <= n; i += lanes) {                                                                        \
+            if (sa) memcpy(&x, a + i, sizeof x);                                                                    \
+            if (sb) memcpy(&y, b + i, sizeof y);                                                                    \
+            r = name##_op(op, x, y);                                                                                \
+            memcpy(o + i, &r, sizeof r);                                                                            \
+        }                                                                                                           \
+        if (i < n) {                                                                                                \
+            x = as;                                                                                                 \
+            y = bs;                                                                                                 \
+            if (sa) memcpy(&x, a + i, (size_t)(n - i) * sizeof(T));                                                 \
+            if (sb) memcpy(&y, b + i, (size_t)(n - i) * sizeof(T));                                                 \
+            r = name##_op(op, x, y);                                                                                \
+            memcpy(o + i, &r, (size_t)(n - i));                                                                     \
+        }                                                                                                           \
+    }                                                                                                               \
+    static void name(x86_binop op, int64_t n, const T *a, int64_t sa, const T *b, int64_t sb, uint8_t *o)           \
+    {                                                                                                               \
+        switch (op) {                                                                                               \
+        X86_COMPARE_CASE(name, X86_EQ) X86_COMPARE_CASE(name, X86_NE) X86_COMPARE_CASE(name, X86_LT)                \
+        X86_COMPARE_CASE(name, X86_LE) X86_COMPARE_CASE(name, X86_GT) X86_COMPARE_CASE(name, X86_GE)                \
+        default: return;                                                                                            \
+        }                                                                                                           \
+    }
+#define X86_COMPARE_CASE(name, OP)                                                                                  \
+    case OP:                                                                                                        \
+        if (sa && sb) name##_loop(OP, n, a, 1, b, 1, o);                                                            \
+        else if (sa) name##_loop(OP, n, a, 1, b, 0, o);                                                             \
+        else name##_loop(OP, n, a, 0, b, sb, o);                                                                    \
+        return;
+
+X86_COMPARE_KERNEL(compare_f32, float, vf, vi, vb_f32)
+X86_COMPARE_KERNEL(compare_f64, double, vd, vl, vb_f64)

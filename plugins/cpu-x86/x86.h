@@ -19,8 +19,12 @@
 
 typedef enum x86_isa { X86_SSE2 = 0, X86_AVX2 = 1, X86_AVX512 = 2 } x86_isa;
 
-/* Element-wise binary ops the kernels vectorise (a subset of the table). */
-typedef enum x86_binop { X86_ADD, X86_SUB, X86_MUL, X86_DIV, X86_MAX, X86_MIN } x86_binop;
+/* Element-wise binary ops the kernels vectorise (a subset of the table):
+ * arithmetic (the operands' dtype out) and comparisons (bool out). */
+typedef enum x86_binop {
+    X86_ADD, X86_SUB, X86_MUL, X86_DIV, X86_MAX, X86_MIN,
+    X86_EQ, X86_NE, X86_LT, X86_LE, X86_GT, X86_GE
+} x86_binop;
 
 typedef struct x86_kernels {
     const char *isa;
@@ -37,6 +41,10 @@ typedef struct x86_kernels {
                        int stream);
     void (*binary_f64)(x86_binop op, int64_t n, const double *a, int64_t sa, const double *b, int64_t sb, double *o,
                        int stream);
+    /* o[i] = a[i·sa] cmp b[i·sb] as bool bytes (0/1), the same operands;
+     * IEEE comparisons: NaN is unequal to everything, unordered otherwise. */
+    void (*compare_f32)(x86_binop op, int64_t n, const float *a, int64_t sa, const float *b, int64_t sb, uint8_t *o);
+    void (*compare_f64)(x86_binop op, int64_t n, const double *a, int64_t sa, const double *b, int64_t sb, uint8_t *o);
     /* o[i] = op(a[i]) for i < n, contiguous float32; op one of
      * X86_UNARY_F32_OPS; param is leaky_relu's slope. */
     void (*unary_f32)(uint32_t op, float param, int64_t n, const float *a, float *o);

@@ -93,6 +93,12 @@ static int binop_of(uint32_t op)
     case TRUENO_OP_DIVIDE: return X86_DIV;
     case TRUENO_OP_MAXIMUM: return X86_MAX;
     case TRUENO_OP_MINIMUM: return X86_MIN;
+    case TRUENO_OP_EQUAL: return X86_EQ;
+    case TRUENO_OP_NOT_EQUAL: return X86_NE;
+    case TRUENO_OP_LESS: return X86_LT;
+    case TRUENO_OP_LESS_EQUAL: return X86_LE;
+    case TRUENO_OP_GREATER: return X86_GT;
+    case TRUENO_OP_GREATER_EQUAL: return X86_GE;
     default: return -1;
     }
 }
@@ -143,7 +149,9 @@ static bool supported(const trueno_op_desc *op)
     if (op->op == TRUENO_OP_ARGMAX || op->op == TRUENO_OP_ARGMIN)
         return op->dtype == TRUENO_DTYPE_FLOAT32 && sum_layout(op, &inner) && inner > 0 && inner < INT32_MAX;
     if (op->op == TRUENO_OP_SOFTMAX || op->op == TRUENO_OP_LOG_SOFTMAX) return softmax_layout(op);
-    if (!float_dtype(op->dtype) || op->n_outputs != 1 || op->outputs[0]->dtype != op->dtype) return false;
+    int bop = binop_of(op->op);
+    uint32_t out_dtype = bop >= X86_EQ ? TRUENO_DTYPE_BOOL : op->dtype;
+    if (!float_dtype(op->dtype) || op->n_outputs != 1 || op->outputs[0]->dtype != out_dtype) return false;
     for (uint32_t i = 0; i < op->n_inputs; i++)
         if (op->inputs[i]->dtype != op->dtype) return false;
     switch (op->op) {
@@ -153,7 +161,7 @@ static bool supported(const trueno_op_desc *op)
         if (op->n_inputs == 1)
             return op->dtype == TRUENO_DTYPE_FLOAT32 && unary_supported(op->op) &&
                    !(op->op == TRUENO_OP_GELU && op->params->ints[1]); /* not the tanh approximation */
-        return binop_of(op->op) >= 0;
+        return bop >= 0;
     }
 }
 
@@ -204,14 +212,24 @@ static int64_t flat_stride(const trueno_tensor_desc *t)
     return contiguous ? 1 : scalar ? 0 : -1;
 }
 
+/* One run of n elements (sa, sb in {0, 1}, the output contiguous). */
+static void binary_run(const x86_kernels *k, x86_binop bop, bool f64, int64_t n, const char *pa, int64_t sa,
+                       const char *pb, int64_t sb, char *po, bool stream)
+{
+    if (bop >= X86_EQ && f64) k->compare_f64(bop, n, (const double *)pa, sa, (const double *)pb, sb, (uint8_t *)po);
+    else if (bop >= X86_EQ) k->compare_f32(bop, n, (const float *)pa, sa, (const float *)pb, sb, (uint8_t *)po);
+    else if (f64) k->binary_f64(bop, n, (const double *)pa, sa, (const double *)pb, sb, (double *)po, stream);
+    else k->binary_f32(bop, n, (const float *)pa, sa, (const float *)pb, sb, (float *)po, stream);
+}
+
 static void ew_rows(void *arg, int64_t begin, int64_t end)
 {
     const ew_job *j = arg;
     const trueno_op_desc *op = j->op;
     const trueno_tensor_desc *a = op->inputs[0], *b = op->inputs[1], *o = op->outputs[0];
     bool f64 = op->dtype == TRUENO_DTYPE_FLOAT64;
-    int64_t es = f64 ? 8 : 4;
     x86_binop bop = (x86_binop)binop_of(op->op);
+    int64_t es = f64 ? 8 : 4, oes = bop >= X86_EQ ? 1 : es;   /* comparisons write bool */
     int last = (int)o->rank - 1;
     for (int64_t r = begin; r < end; r++) {
         int64_t ia = a->offset, ib = b->offset, io = o->offset, len, sa, sb, so;
@@ -239,16 +257,13 @@ static void ew_rows(void *arg, int64_t begin, int64_t end)
             so = o->strides[last];
         }
         const char *pa = (const char *)a->buffer + ia * es, *pb = (const char *)b->buffer + ib * es;
-        char *po = (char *)o->buffer + io * es;
+        char *po = (char *)o->buffer + io * oes;
         if ((sa == 0 || sa == 1) && (sb == 0 || sb == 1) && so == 1) {
-            if (f64) j->d->k->binary_f64(bop, len, (const double *)pa, sa, (const double *)pb, sb, (double *)po, j->stream);
-            else j->d->k->binary_f32(bop, len, (const float *)pa, sa, (const float *)pb, sb, (float *)po, j->stream);
+            binary_run(j->d->k, bop, f64, len, pa, sa, pb, sb, po, j->stream);
             continue;
         }
-        for (int64_t i = 0; i < len; i++) { /* any strides: element by element, same kernel */
-            if (f64) j->d->k->binary_f64(bop, 1, (const double *)pa + i * sa, 1, (const double *)pb + i * sb, 1, (double *)po + i * so, 0);
-            else j->d->k->binary_f32(bop, 1, (const float *)pa + i * sa, 1, (const float *)pb + i * sb, 1, (float *)po + i * so, 0);
-        }
+        for (int64_t i = 0; i < len; i++) /* any strides: element by element, same kernel */
+            binary_run(j->d->k, bop, f64, 1, pa + i * sa * es, 1, pb + i * sb * es, 1, po + i * so * oes, false);
     }
 }
 
