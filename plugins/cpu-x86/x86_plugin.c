@@ -6,10 +6,11 @@
  * and the OS support them.
  *
  * Ops (float32, float64): matmul (batched), gemm, add, subtract, multiply,
- * divide, maximum, minimum, sum over the trailing axes; (float32) the
- * unary ops of vmath.h: negative, abs, square, sqrt, rsqrt, reciprocal,
- * relu, relu6, leaky_relu, hardsigmoid, hardswish, softsign, exp, log,
- * tanh, sigmoid, silu, gelu (erf form); argmax and argmin over trailing axes; softmax and
+ * divide, maximum, minimum, the six comparisons (into bool), sum and mean
+ * over trailing axes. Float32 only: the unary ops of vmath.h (negative,
+ * abs, square, sqrt, rsqrt, reciprocal, relu, relu6, leaky_relu,
+ * hardsigmoid, hardswish, softsign, exp, log, tanh, sigmoid, silu, gelu in
+ * its erf form); argmax, argmin, amax, amin over trailing axes; softmax and
  * log_softmax along a contiguous last axis. Everything else is
  * TRUENO_UNSUPPORTED, so the dispatcher runs it on another device (the
  * reference backend at least).
@@ -146,7 +147,7 @@ static bool softmax_layout(const trueno_op_desc *op)
 static bool supported(const trueno_op_desc *op)
 {
     int64_t inner;
-    if (op->op == TRUENO_OP_ARGMAX || op->op == TRUENO_OP_ARGMIN)
+    if (op->op == TRUENO_OP_ARGMAX || op->op == TRUENO_OP_ARGMIN || op->op == TRUENO_OP_AMAX || op->op == TRUENO_OP_AMIN)
         return op->dtype == TRUENO_DTYPE_FLOAT32 && sum_layout(op, &inner) && inner > 0 && inner < INT32_MAX;
     if (op->op == TRUENO_OP_SOFTMAX || op->op == TRUENO_OP_LOG_SOFTMAX) return softmax_layout(op);
     int bop = binop_of(op->op);
@@ -156,7 +157,7 @@ static bool supported(const trueno_op_desc *op)
         if (op->inputs[i]->dtype != op->dtype) return false;
     switch (op->op) {
     case TRUENO_OP_MATMUL: case TRUENO_OP_GEMM: return true;
-    case TRUENO_OP_SUM: return sum_layout(op, &inner);
+    case TRUENO_OP_SUM: case TRUENO_OP_MEAN: return sum_layout(op, &inner);
     default:
         if (op->n_inputs == 1)
             return op->dtype == TRUENO_DTYPE_FLOAT32 && unary_supported(op->op) &&
@@ -167,12 +168,22 @@ static bool supported(const trueno_op_desc *op)
 
 /* ---- the cost model -------------------------------------------------------- */
 
+static uint32_t op_class(uint32_t op)
+{
+    switch (op) {
+#define X86_CLASS(NAME, code, name, n_in, n_out, cls, ...) case TRUENO_OP_##NAME: return cls;
+    TRUENO_OP_MAP(X86_CLASS)
+#undef X86_CLASS
+    default: return TRUENO_OP_CLASS_ELEMENTWISE;
+    }
+}
+
 static double model_ns(const x86_device *d, const trueno_op_desc *op)
 {
     const trueno_cost_model *c = &d->cost;
     double flops = trueno_op_flops(op), bytes = trueno_op_bytes(op);
     double cls = op->op == TRUENO_OP_MATMUL || op->op == TRUENO_OP_GEMM ? c->gflops[TRUENO_OP_CLASS_MATMUL]
-               : op->op == TRUENO_OP_SUM || op->op == TRUENO_OP_ARGMAX || op->op == TRUENO_OP_ARGMIN ? c->gflops[TRUENO_OP_CLASS_REDUCTION] : c->gflops[TRUENO_OP_CLASS_ELEMENTWISE];
+               : op_class(op->op) == TRUENO_OP_CLASS_REDUCTION ? c->gflops[TRUENO_OP_CLASS_REDUCTION] : c->gflops[TRUENO_OP_CLASS_ELEMENTWISE];
     double scale = op->dtype == TRUENO_DTYPE_FLOAT64 ? 2 : 1; /* half the lanes */
     double t_flop = flops * scale / cls, t_byte = bytes / c->bandwidth_gbs;
     return c->launch_ns + (t_flop > t_byte ? t_flop : t_byte);
@@ -411,6 +422,7 @@ static trueno_status run_sum(const x86_device *d, const trueno_op_desc *op)
     for (int64_t i = 0; i < n_out; i++) {
         int64_t off = keepdims_offset(o, i);
         double s = pairwise(j.partial + i * j.chunks, j.chunks);
+        if (op->op == TRUENO_OP_MEAN) s /= (double)j.inner;   /* 0/0: NaN, as numpy.mean of nothing */
         if (o->dtype == TRUENO_DTYPE_FLOAT64) ((double *)o->buffer)[off] = s;
         else ((float *)o->buffer)[off] = (float)s;
     }
@@ -418,9 +430,10 @@ static trueno_status run_sum(const x86_device *d, const trueno_op_desc *op)
     return TRUENO_OK;
 }
 
-/* ARGMAX/ARGMIN over trailing contiguous axes: the reduced block of each
- * output element in chunks of ARG_CHUNK (threads take chunks; the cut
- * depends on the size alone), merged in order so the first index wins. */
+/* ARGMAX/ARGMIN (and AMAX/AMIN: the value found, NaN if any) over trailing
+ * contiguous axes: the reduced block of each output element in chunks of
+ * ARG_CHUNK (threads take chunks; the cut depends on the size alone),
+ * merged in order so the first index wins. */
 #define ARG_CHUNK 65536
 
 typedef struct arg_job {
@@ -439,7 +452,8 @@ static void arg_chunks(void *arg, int64_t begin, int64_t end)
         int64_t o = w / j->chunks, c = w % j->chunks, start = c * ARG_CHUNK;
         int64_t len = j->inner - start < ARG_CHUNK ? j->inner - start : ARG_CHUNK;
         const float *x = (const float *)a->buffer + reduced_block_offset(a, j->op->params->ints[0], o) + start;
-        j->index[w] = start + j->d->k->argmax_f32(x, len, j->op->op == TRUENO_OP_ARGMIN, &j->value[w]);
+        bool want_min = j->op->op == TRUENO_OP_ARGMIN || j->op->op == TRUENO_OP_AMIN;
+        j->index[w] = start + j->d->k->argmax_f32(x, len, want_min, &j->value[w]);
     }
 }
 
@@ -462,14 +476,15 @@ static trueno_status run_arg(const x86_device *d, const trueno_op_desc *op)
     }
     int64_t grain = ARG_CHUNK / (j.inner < ARG_CHUNK ? j.inner : ARG_CHUNK);
     h->parallel_for(h->ctx, (int64_t)n, grain, arg_chunks, &j);
-    bool want_min = op->op == TRUENO_OP_ARGMIN;
+    bool want_min = op->op == TRUENO_OP_ARGMIN || op->op == TRUENO_OP_AMIN;
     for (int64_t i = 0; i < n_out; i++) {
         int64_t at = i * j.chunks;
         for (int64_t c = at + 1; c < (i + 1) * j.chunks && j.value[at] == j.value[at]; c++) {
             float v = j.value[c], b = j.value[at];
             if (v != v || (want_min ? v < b : v > b)) at = c;
         }
-        ((int64_t *)o->buffer)[keepdims_offset(o, i)] = j.index[at];
+        if (op->op == TRUENO_OP_AMAX || op->op == TRUENO_OP_AMIN) ((float *)o->buffer)[keepdims_offset(o, i)] = j.value[at];
+        else ((int64_t *)o->buffer)[keepdims_offset(o, i)] = j.index[at];
     }
     h->aligned_free(h->ctx, j.index);
     h->aligned_free(h->ctx, j.value);
@@ -561,8 +576,8 @@ static trueno_status x86_execute(void *dev, const trueno_op_desc *op)
     if (!supported(op)) return TRUENO_UNSUPPORTED;
     switch (op->op) {
     case TRUENO_OP_MATMUL: case TRUENO_OP_GEMM: return run_matmul(dev, op);
-    case TRUENO_OP_SUM: return run_sum(dev, op);
-    case TRUENO_OP_ARGMAX: case TRUENO_OP_ARGMIN: return run_arg(dev, op);
+    case TRUENO_OP_SUM: case TRUENO_OP_MEAN: return run_sum(dev, op);
+    case TRUENO_OP_ARGMAX: case TRUENO_OP_ARGMIN: case TRUENO_OP_AMAX: case TRUENO_OP_AMIN: return run_arg(dev, op);
     case TRUENO_OP_SOFTMAX: case TRUENO_OP_LOG_SOFTMAX: return run_softmax(dev, op);
     default: return run_elementwise(dev, op);
     }
