@@ -99,5 +99,5 @@ static double sum_f64(const double *x, int64_t n)
 
 const x86_kernels x86_kernels_avx512 = {
     "avx512", SMR, 32, DMR, 16, sgemm_micro, dgemm_micro, binary_f32, binary_f64, compare_f32, compare_f64, unary_f32, sum_f32, sum_f64,
-    argmax_f32, softmax_f32,
+    argmax_f32, cast_f32, softmax_f32,
 };

@@ -489,3 +489,57 @@ typedef int8_t vb_f64 __attribute__((vector_size(VB / 8)));
 
 X86_COMPARE_KERNEL(compare_f32, float, vf, vi, vb_f32)
 X86_COMPARE_KERNEL(compare_f64, double, vd, vl, vb_f64)
+
+/* ---- casts between float32 and float64 / bfloat16 ---------------------------
+ * float32 -> bfloat16 rounds to nearest even on the bits (subnormals and
+ * the overflow to inf included); NaN becomes the quiet NaN 0x7fc0 with
+ * its sign, as the reference. float64 -> float32 is the hardware's
+ * round to nearest even. */
+typedef float vfh __attribute__((vector_size(VB / 2)));
+typedef uint16_t vh __attribute__((vector_size(VB / 2)));
+typedef uint32_t vu __attribute__((vector_size(VB)));
+
+static inline vh f32_to_bf16(vf x)
+{
+    vu b = (vu)x, nan = (vu)(x != x);
+    vu r = (b + 0x7fff + ((b >> 16) & 1)) >> 16;
+    r = (r & ~nan) | ((((b >> 16) & 0x8000) | 0x7fc0) & nan);
+    return __builtin_convertvector(r, vh);
+}
+
+static inline vf bf16_to_f32(vh h) { return (vf)(__builtin_convertvector(h, vu) << 16); }
+static inline vd f32_to_f64(vfh x) { return __builtin_convertvector(x, vd); }
+static inline vfh f64_to_f32(vd x) { return __builtin_convertvector(x, vfh); }
+
+/* dst[i] = convert(src[i]) for n contiguous elements: full vectors, then
+ * the tail through a zeroed vector */
+#define X86_CAST_LOOP(IN_T, IN_V, OUT_V, CONVERT)                                     \
+    do {                                                                              \
+        const int64_t lanes = (int64_t)(sizeof(IN_V) / sizeof(IN_T));                 \
+        const IN_T *s = src;                                                          \
+        char *d = dst;                                                                \
+        int64_t i = 0;                                                                \
+        for (; i + lanes <= n; i += lanes) {                                          \
+            IN_V x;                                                                   \
+            memcpy(&x, s + i, sizeof x);                                              \
+            OUT_V y = CONVERT(x);                                                     \
+            memcpy(d + i * (int64_t)(sizeof y / lanes), &y, sizeof y);                \
+        }                                                                             \
+        if (i < n) {                                                                  \
+            IN_V x = {0};                                                             \
+            memcpy(&x, s + i, (size_t)(n - i) * sizeof(IN_T));                        \
+            OUT_V y = CONVERT(x);                                                     \
+            memcpy(d + i * (int64_t)(sizeof y / lanes), &y, (size_t)(n - i) * (sizeof y / lanes)); \
+        }                                                                             \
+    } while (0)
+
+/* Returns 0, or -1 for a pair it does not convert. */
+static int cast_f32(uint32_t from, uint32_t to, int64_t n, const void *src, void *dst)
+{
+    if (from == TRUENO_DTYPE_FLOAT32 && to == TRUENO_DTYPE_FLOAT64) X86_CAST_LOOP(float, vfh, vd, f32_to_f64);
+    else if (from == TRUENO_DTYPE_FLOAT64 && to == TRUENO_DTYPE_FLOAT32) X86_CAST_LOOP(double, vd, vfh, f64_to_f32);
+    else if (from == TRUENO_DTYPE_FLOAT32 && to == TRUENO_DTYPE_BFLOAT16) X86_CAST_LOOP(float, vf, vh, f32_to_bf16);
+    else if (from == TRUENO_DTYPE_BFLOAT16 && to == TRUENO_DTYPE_FLOAT32) X86_CAST_LOOP(uint16_t, vh, vf, bf16_to_f32);
+    else return -1;
+    return 0;
+}

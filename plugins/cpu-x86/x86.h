@@ -54,6 +54,9 @@ typedef struct x86_kernels {
     /* The index of the first largest (want_min 0) or smallest (1) of
      * x[0..n), 1 <= n < 2^31, and that value; the first NaN wins. */
     int64_t (*argmax_f32)(const float *x, int64_t n, int want_min, float *value);
+    /* CAST of n contiguous elements: float32 <-> float64, float32 <->
+     * bfloat16 (as uint16 bits); -1 for another pair. */
+    int (*cast_f32)(uint32_t from, uint32_t to, int64_t n, const void *src, void *dst);
     /* softmax (log_softmax 0) or log_softmax (1) of one contiguous row. */
     void (*softmax_f32)(const float *x, float *o, int64_t n, int log_softmax);
 } x86_kernels;

@@ -11,7 +11,8 @@
  * abs, square, sqrt, rsqrt, reciprocal, relu, relu6, leaky_relu,
  * hardsigmoid, hardswish, softsign, exp, log, tanh, sigmoid, silu, gelu in
  * its erf form); argmax, argmin, amax, amin over trailing axes; softmax and
- * log_softmax along a contiguous last axis. Everything else is
+ * log_softmax along a contiguous last axis; casts float32 <-> float64 and
+ * float32 <-> bfloat16 between contiguous operands. Everything else is
  * TRUENO_UNSUPPORTED, so the dispatcher runs it on another device (the
  * reference backend at least).
  *
@@ -144,9 +145,23 @@ static bool softmax_layout(const trueno_op_desc *op)
            (a->shape[last] == 1 || (a->strides[last] == 1 && o->strides[last] == 1));
 }
 
+static int64_t flat_stride(const trueno_tensor_desc *t);
+
+/* CAST pairs the kernels convert, both operands contiguous */
+static bool cast_supported(const trueno_op_desc *op)
+{
+    uint32_t from = op->inputs[0]->dtype, to = op->outputs[0]->dtype;
+    bool f32_f64 = (from == TRUENO_DTYPE_FLOAT32 && to == TRUENO_DTYPE_FLOAT64) ||
+                   (from == TRUENO_DTYPE_FLOAT64 && to == TRUENO_DTYPE_FLOAT32);
+    bool f32_bf16 = (from == TRUENO_DTYPE_FLOAT32 && to == TRUENO_DTYPE_BFLOAT16) ||
+                    (from == TRUENO_DTYPE_BFLOAT16 && to == TRUENO_DTYPE_FLOAT32);
+    return (f32_f64 || f32_bf16) && flat_stride(op->inputs[0]) == 1 && flat_stride(op->outputs[0]) == 1;
+}
+
 static bool supported(const trueno_op_desc *op)
 {
     int64_t inner;
+    if (op->op == TRUENO_OP_CAST) return cast_supported(op);
     if (op->op == TRUENO_OP_ARGMAX || op->op == TRUENO_OP_ARGMIN || op->op == TRUENO_OP_AMAX || op->op == TRUENO_OP_AMIN)
         return op->dtype == TRUENO_DTYPE_FLOAT32 && sum_layout(op, &inner) && inner > 0 && inner < INT32_MAX;
     if (op->op == TRUENO_OP_SOFTMAX || op->op == TRUENO_OP_LOG_SOFTMAX) return softmax_layout(op);
@@ -491,6 +506,26 @@ static trueno_status run_arg(const x86_device *d, const trueno_op_desc *op)
     return TRUENO_OK;
 }
 
+/* CAST between contiguous operands, in chunks of FLAT_CHUNK over threads. */
+static void cast_chunks(void *arg, int64_t begin, int64_t end)
+{
+    const ew_job *j = arg;
+    const trueno_tensor_desc *a = j->op->inputs[0], *o = j->op->outputs[0];
+    size_t ies = trueno_dtype_size(a->dtype), oes = trueno_dtype_size(o->dtype);
+    for (int64_t r = begin; r < end; r++) {
+        int64_t start = r * FLAT_CHUNK, len = j->n - start < FLAT_CHUNK ? j->n - start : FLAT_CHUNK;
+        j->d->k->cast_f32(a->dtype, o->dtype, len, (const char *)a->buffer + (a->offset + start) * (int64_t)ies,
+                          (char *)o->buffer + (o->offset + start) * (int64_t)oes);
+    }
+}
+
+static trueno_status run_cast(const x86_device *d, const trueno_op_desc *op)
+{
+    ew_job j = {d, op, true, false, trueno_desc_numel(op->outputs[0]), 0, {1, 1, 1}};
+    if (j.n == 0) return TRUENO_OK;
+    return d->host->parallel_for(d->host->ctx, (j.n + FLAT_CHUNK - 1) / FLAT_CHUNK, 1, cast_chunks, &j);
+}
+
 /* SOFTMAX/LOG_SOFTMAX along a contiguous last axis, rows over threads. */
 typedef struct softmax_job {
     const x86_device *d;
@@ -579,6 +614,7 @@ static trueno_status x86_execute(void *dev, const trueno_op_desc *op)
     case TRUENO_OP_SUM: case TRUENO_OP_MEAN: return run_sum(dev, op);
     case TRUENO_OP_ARGMAX: case TRUENO_OP_ARGMIN: case TRUENO_OP_AMAX: case TRUENO_OP_AMIN: return run_arg(dev, op);
     case TRUENO_OP_SOFTMAX: case TRUENO_OP_LOG_SOFTMAX: return run_softmax(dev, op);
+    case TRUENO_OP_CAST: return run_cast(dev, op);
     default: return run_elementwise(dev, op);
     }
 }

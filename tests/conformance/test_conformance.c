@@ -213,7 +213,9 @@ static void free_case(trueno_tensor **in, size_t n)
 }
 
 /* Element-wise ops (1, 2 or 3 inputs of one shape; broadcast operands as stride-0 views). */
-static void family_elementwise(const char *backend, trueno_op_code op, trueno_dtype dt, tally *t)
+/* Element-wise ops; `out_dt` is the output dtype (CAST: every target). */
+static void family_elementwise(const char *backend, trueno_op_code op, trueno_dtype dt, trueno_dtype out_dt,
+                               tally *t)
 {
     const trueno_op_info *info = trueno_op_lookup(op);
     trueno_op_params p = {.struct_size = sizeof p};
@@ -244,7 +246,7 @@ static void family_elementwise(const char *backend, trueno_op_code op, trueno_dt
                 }
                 free(v);
             }
-            one_case(backend, op, in, info->n_inputs, &p, out_dtype_of(info, dt), rank, shape, 1, t);
+            one_case(backend, op, in, info->n_inputs, &p, out_dt, rank, shape, 1, t);
             free_case(in, info->n_inputs);
         }
     }
@@ -383,10 +385,13 @@ int main(int argc, char **argv)
                     family_matmul(info.plugin, (trueno_op_code)code, (trueno_dtype)dt, &t);
                     break;
                 default:
-                    if (op->op_class == TRUENO_OP_CLASS_ELEMENTWISE && code != TRUENO_OP_BATCH_NORM) {
-                        family_elementwise(info.plugin, (trueno_op_code)code, (trueno_dtype)dt, &t);
-                    } else if (code == TRUENO_OP_CAST || code == TRUENO_OP_CONTIGUOUS) {
-                        family_elementwise(info.plugin, (trueno_op_code)code, (trueno_dtype)dt, &t);
+                    if (code == TRUENO_OP_CAST) {
+                        for (int to = 0; to < TRUENO_DTYPE_COUNT_1_0; to++)
+                            family_elementwise(info.plugin, TRUENO_OP_CAST, (trueno_dtype)dt, (trueno_dtype)to, &t);
+                    } else if ((op->op_class == TRUENO_OP_CLASS_ELEMENTWISE && code != TRUENO_OP_BATCH_NORM) ||
+                               code == TRUENO_OP_CONTIGUOUS) {
+                        family_elementwise(info.plugin, (trueno_op_code)code, (trueno_dtype)dt,
+                                           out_dtype_of(op, (trueno_dtype)dt), &t);
                     } else {
                         t.skipped = -1; /* no layout generator yet: see the note below */
                     }
