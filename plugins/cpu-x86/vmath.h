@@ -1,9 +1,11 @@
 /*
- * vmath.h — float32 element-wise math written once with GCC vector
+ * vmath.h — the element-wise kernels written once with GCC vector
  * extensions and included by each ISA's kernel file with its own vector
  * size (VB bytes: 16 SSE2, 32 AVX2, 64 AVX-512), the way SLEEF builds one
- * source per ISA. Every function works on whole vectors: tails are padded
- * through a lane buffer, so no scalar libm loop hides inside.
+ * source per ISA: float32 math (below), float32/float64 arithmetic and
+ * comparisons, argmax/argmin, softmax, and casts. Every function works on
+ * whole vectors: tails are padded through a lane buffer, so no scalar libm
+ * loop hides inside.
  *
  * Algorithms (float32, round-to-nearest):
  *  exp    Cody–Waite reduction x = n·ln2 + r (ln2 split in two constants),
@@ -34,15 +36,6 @@ typedef int32_t vi __attribute__((vector_size(VB)));
 static inline vf vsel(vi mask, vf a, vf b) { return (vf)(((vi)a & mask) | ((vi)b & ~mask)); }
 static inline vf vsplat(float x) { return (vf){0} + x; }
 static inline vf vabs(vf x) { return (vf)((vi)x & 0x7fffffff); }
-
-/* round half to even: adding and removing 2^23 (with x's sign) leaves the
- * integer part in the default rounding mode; |x| >= 2^23 is integral already */
-static inline vf vrint(vf x)
-{
-    vf magic = (vf)((vi)vsplat(8388608.0f) | ((vi)x & INT32_MIN));
-    vf r = (x + magic) - magic;
-    return vsel(vabs(x) < 8388608.0f, r, x);
-}
 
 /* exp(x) = y·2^n with y in about [0.7, 1.4] (full precision) and n an
  * integer, for x clamped to [−120, 89] (NaN passes through the clamp and
