@@ -3,7 +3,8 @@
  * kernel table filled at probe, and the GEMM driver.
  *
  * Files: x86_plugin.c (entry, probe, cost model; baseline ISA),
- * gemm.c (packing, blocking, threads; baseline), and one kernel file per
+ * gemm.c (packing, blocking, threads; baseline), conv.c (conv2d as
+ * im2col + GEMM; baseline), and one kernel file per
  * ISA compiled with its own flags: kernels_generic.c (portable C: the
  * SSE2 baseline of x86-64), kernels_avx2.c (AVX2+FMA), kernels_avx512.c
  * (AVX-512 F/BW/DQ/VL). Nothing outside a kernel file assumes its ISA.
@@ -76,5 +77,11 @@ trueno_status x86_gemm(const trueno_host *host, const x86_kernels *k, uint32_t d
                        int64_t kk, double alpha, const void *a, int64_t sa0, int64_t sa1, const void *b,
                        int64_t sb0, int64_t sb1, double beta, const void *c0, int64_t sc00, int64_t sc01,
                        void *c, int64_t sc0, int64_t sc1);
+
+/* CONV2D by im2col + x86_gemm (conv.c); supported: float32/float64 with
+ * the weight's (C/groups, kh, kw) and the output's (OH, OW) axes each
+ * flattening to one stride. */
+bool x86_conv2d_supported(const trueno_op_desc *op);
+trueno_status x86_conv2d(const trueno_host *host, const x86_kernels *k, const trueno_op_desc *op);
 
 #endif

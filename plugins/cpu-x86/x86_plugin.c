@@ -5,7 +5,7 @@
  * only calls the AVX2/AVX-512 kernels after CPUID and XGETBV say the CPU
  * and the OS support them.
  *
- * Ops (float32, float64): matmul (batched), gemm, add, subtract, multiply,
+ * Ops (float32, float64): matmul (batched), gemm, conv2d (conv.c), add, subtract, multiply,
  * divide, maximum, minimum, the six comparisons (into bool), sum and mean
  * over trailing axes. Float32 only: the unary ops of vmath.h (negative,
  * abs, square, sqrt, rsqrt, reciprocal, relu, relu6, leaky_relu,
@@ -162,6 +162,7 @@ static bool supported(const trueno_op_desc *op)
 {
     int64_t inner;
     if (op->op == TRUENO_OP_CAST) return cast_supported(op);
+    if (op->op == TRUENO_OP_CONV2D) return x86_conv2d_supported(op);
     if (op->op == TRUENO_OP_ARGMAX || op->op == TRUENO_OP_ARGMIN || op->op == TRUENO_OP_AMAX || op->op == TRUENO_OP_AMIN)
         return op->dtype == TRUENO_DTYPE_FLOAT32 && sum_layout(op, &inner) && inner > 0 && inner < INT32_MAX;
     if (op->op == TRUENO_OP_SOFTMAX || op->op == TRUENO_OP_LOG_SOFTMAX) return softmax_layout(op);
@@ -197,7 +198,7 @@ static double model_ns(const x86_device *d, const trueno_op_desc *op)
 {
     const trueno_cost_model *c = &d->cost;
     double flops = trueno_op_flops(op), bytes = trueno_op_bytes(op);
-    double cls = op->op == TRUENO_OP_MATMUL || op->op == TRUENO_OP_GEMM ? c->gflops[TRUENO_OP_CLASS_MATMUL]
+    double cls = op_class(op->op) == TRUENO_OP_CLASS_MATMUL ? c->gflops[TRUENO_OP_CLASS_MATMUL]
                : op_class(op->op) == TRUENO_OP_CLASS_REDUCTION ? c->gflops[TRUENO_OP_CLASS_REDUCTION] : c->gflops[TRUENO_OP_CLASS_ELEMENTWISE];
     double scale = op->dtype == TRUENO_DTYPE_FLOAT64 ? 2 : 1; /* half the lanes */
     double t_flop = flops * scale / cls, t_byte = bytes / c->bandwidth_gbs;
@@ -615,6 +616,7 @@ static trueno_status x86_execute(void *dev, const trueno_op_desc *op)
     case TRUENO_OP_ARGMAX: case TRUENO_OP_ARGMIN: case TRUENO_OP_AMAX: case TRUENO_OP_AMIN: return run_arg(dev, op);
     case TRUENO_OP_SOFTMAX: case TRUENO_OP_LOG_SOFTMAX: return run_softmax(dev, op);
     case TRUENO_OP_CAST: return run_cast(dev, op);
+    case TRUENO_OP_CONV2D: return x86_conv2d(((const x86_device *)dev)->host, ((const x86_device *)dev)->k, op);
     default: return run_elementwise(dev, op);
     }
 }

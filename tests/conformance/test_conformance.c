@@ -347,6 +347,35 @@ static void family_matmul(const char *backend, trueno_op_code op, trueno_dtype d
     }
 }
 
+/* conv2d: strides, padding, dilation, groups (depthwise too), a kernel
+ * larger than the input, an empty batch; x plain and unaligned. */
+static void family_conv2d(const char *backend, trueno_dtype dt, tally *t)
+{
+    /* N, C, H, W, O, kh, kw, stride h, w, padding h, w, dilation h, w, groups */
+    const int64_t cfg[][14] = {
+        {1, 1, 5, 5, 1, 3, 3, 1, 1, 0, 0, 1, 1, 1}, {2, 3, 7, 9, 4, 3, 2, 1, 1, 1, 0, 1, 1, 1},
+        {2, 4, 8, 8, 6, 3, 3, 2, 2, 1, 1, 1, 1, 2}, {1, 6, 10, 7, 6, 3, 3, 1, 2, 2, 1, 2, 1, 6},
+        {1, 2, 4, 4, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1}, {3, 3, 13, 11, 5, 5, 5, 2, 1, 2, 2, 1, 2, 1},
+        {1, 2, 3, 3, 2, 5, 5, 1, 1, 2, 2, 1, 1, 1}, {0, 2, 5, 5, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {2, 16, 12, 12, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+    };
+    for (size_t s = 0; s < sizeof cfg / sizeof *cfg; s++) {
+        const int64_t *c = cfg[s];
+        int64_t xs[4] = {c[0], c[1], c[2], c[3]}, ws[4] = {c[4], c[1] / c[13], c[5], c[6]}, bs[1] = {c[4]};
+        int64_t oh = (c[2] + 2 * c[9] - c[11] * (c[5] - 1) - 1) / c[7] + 1;
+        int64_t ow = (c[3] + 2 * c[10] - c[12] * (c[6] - 1) - 1) / c[8] + 1, os[4] = {c[0], c[4], oh, ow};
+        trueno_op_params p = {.struct_size = sizeof p, .ints = {c[7], c[8], c[9], c[10], c[11], c[12], c[13]}};
+        for (int kind = 0; kind < 2; kind++) {
+            double *x = master(xs[0] * xs[1] * xs[2] * xs[3], false, false);
+            double *w = master(ws[0] * ws[1] * ws[2] * ws[3], false, false), *b = master(bs[0], false, false);
+            trueno_tensor *in[3] = {make(dt, 4, xs, x, kind), make(dt, 4, ws, w, 0), make(dt, 1, bs, b, 0)};
+            one_case(backend, TRUENO_OP_CONV2D, in, 3, &p, dt, 4, os, 16.0 * (double)(ws[1] * ws[2] * ws[3] + 1), t);
+            free(x); free(w); free(b);
+            free_case(in, 3);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     trueno_runtime_options o = {.struct_size = sizeof o, .flags = TRUENO_RUNTIME_GUARD_OUTPUTS, .num_threads = 2,
@@ -383,6 +412,9 @@ int main(int argc, char **argv)
                     break;
                 case TRUENO_OP_MATMUL: case TRUENO_OP_GEMM: case TRUENO_OP_DOT:
                     family_matmul(info.plugin, (trueno_op_code)code, (trueno_dtype)dt, &t);
+                    break;
+                case TRUENO_OP_CONV2D:
+                    family_conv2d(info.plugin, (trueno_dtype)dt, &t);
                     break;
                 default:
                     if (code == TRUENO_OP_CAST) {
