@@ -94,6 +94,6 @@ static double sum_f64(const double *x, int64_t n)
 }
 
 const x86_kernels x86_kernels_avx2 = {
-    "avx2", 6, 16, 6, 8, sgemm_micro, dgemm_micro, binary_f32, binary_f64, compare_f32, compare_f64, unary_f32, sum_f32, sum_f64,
-    argmax_f32, cast_f32, softmax_f32,
+    .isa = "avx2", .smr = 6, .snr = 16, .dmr = 6, .dnr = 8, .sgemm_micro = sgemm_micro,
+    .dgemm_micro = dgemm_micro, .sum_f32 = sum_f32, .sum_f64 = sum_f64, X86_VMATH_KERNELS,
 };

@@ -98,6 +98,6 @@ static double sum_f64(const double *x, int64_t n)
 }
 
 const x86_kernels x86_kernels_avx512 = {
-    "avx512", SMR, 32, DMR, 16, sgemm_micro, dgemm_micro, binary_f32, binary_f64, compare_f32, compare_f64, unary_f32, sum_f32, sum_f64,
-    argmax_f32, cast_f32, softmax_f32,
+    .isa = "avx512", .smr = SMR, .snr = 32, .dmr = DMR, .dnr = 16, .sgemm_micro = sgemm_micro,
+    .dgemm_micro = dgemm_micro, .sum_f32 = sum_f32, .sum_f64 = sum_f64, X86_VMATH_KERNELS,
 };

@@ -358,25 +358,31 @@ static void softmax_f32(const float *x, float *o, int64_t n, int log_softmax)
     }
 }
 
-/* ---- element-wise binary ops, float32 and float64 --------------------------
+/* ---- element-wise binary ops: float32, float64 and the integers -------------
  * o[i] = a[i·sa] op b[i·sb], sa and sb 0 (a broadcast scalar) or 1. One
  * loop per (op, sa, sb), full vectors then one padded tail vector. With
  * `stream` (and o aligned to a vector) full vectors are written with
  * non-temporal stores (VSTREAM), which skip reading the output's lines
  * into the cache first: for outputs far larger than the caches. NumPy's
  * maximum/minimum: a >= b ? a : b (<= for minimum), NaN in either gives
- * NaN. */
+ * NaN. Integers wrap (the plugin is built with -fwrapv); they have no
+ * divide here (DIVIDE is a float op, floor_divide is elsewhere). */
 typedef double vd __attribute__((vector_size(VB)));
 typedef int64_t vl __attribute__((vector_size(VB)));
+typedef int8_t vi8 __attribute__((vector_size(VB)));
+typedef uint8_t vu8 __attribute__((vector_size(VB)));
+typedef int16_t vi16 __attribute__((vector_size(VB)));
+#define X86_DIVIDE(x, y) ((x) / (y))
+#define X86_NO_DIVIDE(x, y) (x)
 
-#define X86_BINARY_KERNEL(name, T, V, M)                                                                            \
+#define X86_BINARY_KERNEL(name, T, V, M, DIV)                                                                       \
     static inline __attribute__((always_inline)) V name##_op(x86_binop op, V x, V y)                                \
     {                                                                                                               \
         switch (op) {                                                                                               \
         case X86_ADD: return x + y;                                                                                 \
         case X86_SUB: return x - y;                                                                                 \
         case X86_MUL: return x * y;                                                                                 \
-        case X86_DIV: return x / y;                                                                                 \
+        case X86_DIV: return DIV(x, y);                                                                             \
         default: {                                                                                                  \
             M keep = (op == X86_MAX ? x >= y : x <= y) | (x != x);                                                  \
             return (V)(((M)x & keep) | ((M)y & ~keep));                                                             \
@@ -407,8 +413,11 @@ typedef int64_t vl __attribute__((vector_size(VB)));
             memcpy(o + i, &r, (size_t)(n - i) * sizeof(T));                                                         \
         }                                                                                                           \
     }                                                                                                               \
-    static void name(x86_binop op, int64_t n, const T *a, int64_t sa, const T *b, int64_t sb, T *o, int stream)     \
+    static void name(x86_binop op, int64_t n, const void *va, int64_t sa, const void *vb, int64_t sb, void *vo,      \
+                     int stream)                                                                                    \
     {                                                                                                               \
+        const T *a = va, *b = vb;                                                                                   \
+        T *o = vo;                                                                                                  \
         switch (op) {                                                                                               \
         X86_BINARY_CASE(name, X86_ADD) X86_BINARY_CASE(name, X86_SUB) X86_BINARY_CASE(name, X86_MUL)                \
         X86_BINARY_CASE(name, X86_DIV) X86_BINARY_CASE(name, X86_MAX) X86_BINARY_CASE(name, X86_MIN)                \
@@ -422,12 +431,18 @@ typedef int64_t vl __attribute__((vector_size(VB)));
         else name##_loop(OP, n, a, 0, b, sb, o, stream);                                                            \
         return;
 
-X86_BINARY_KERNEL(binary_f32, float, vf, vi)
-X86_BINARY_KERNEL(binary_f64, double, vd, vl)
+X86_BINARY_KERNEL(binary_f32, float, vf, vi, X86_DIVIDE)
+X86_BINARY_KERNEL(binary_f64, double, vd, vl, X86_DIVIDE)
+X86_BINARY_KERNEL(binary_i8, int8_t, vi8, vi8, X86_NO_DIVIDE)
+X86_BINARY_KERNEL(binary_u8, uint8_t, vu8, vi8, X86_NO_DIVIDE)
+X86_BINARY_KERNEL(binary_i16, int16_t, vi16, vi16, X86_NO_DIVIDE)
+X86_BINARY_KERNEL(binary_i32, int32_t, vi, vi, X86_NO_DIVIDE)
+X86_BINARY_KERNEL(binary_i64, int64_t, vl, vl, X86_NO_DIVIDE)
 
 /* Comparisons: the lane masks narrowed to bool bytes (B: one byte per lane). */
-typedef int8_t vb_f32 __attribute__((vector_size(VB / 4)));
-typedef int8_t vb_f64 __attribute__((vector_size(VB / 8)));
+typedef int8_t vb16 __attribute__((vector_size(VB / 2)));
+typedef int8_t vb32 __attribute__((vector_size(VB / 4)));
+typedef int8_t vb64 __attribute__((vector_size(VB / 8)));
 
 #define X86_COMPARE_KERNEL(name, T, V, M, B)                                                                        \
     static inline __attribute__((always_inline)) B name##_op(x86_binop op, V x, V y)                                \
@@ -465,8 +480,9 @@ typedef int8_t vb_f64 __attribute__((vector_size(VB / 8)));
             memcpy(o + i, &r, (size_t)(n - i));                                                                     \
         }                                                                                                           \
     }                                                                                                               \
-    static void name(x86_binop op, int64_t n, const T *a, int64_t sa, const T *b, int64_t sb, uint8_t *o)           \
+    static void name(x86_binop op, int64_t n, const void *va, int64_t sa, const void *vb, int64_t sb, uint8_t *o)    \
     {                                                                                                               \
+        const T *a = va, *b = vb;                                                                                   \
         switch (op) {                                                                                               \
         X86_COMPARE_CASE(name, X86_EQ) X86_COMPARE_CASE(name, X86_NE) X86_COMPARE_CASE(name, X86_LT)                \
         X86_COMPARE_CASE(name, X86_LE) X86_COMPARE_CASE(name, X86_GT) X86_COMPARE_CASE(name, X86_GE)                \
@@ -480,8 +496,13 @@ typedef int8_t vb_f64 __attribute__((vector_size(VB / 8)));
         else name##_loop(OP, n, a, 0, b, sb, o);                                                                    \
         return;
 
-X86_COMPARE_KERNEL(compare_f32, float, vf, vi, vb_f32)
-X86_COMPARE_KERNEL(compare_f64, double, vd, vl, vb_f64)
+X86_COMPARE_KERNEL(compare_f32, float, vf, vi, vb32)
+X86_COMPARE_KERNEL(compare_f64, double, vd, vl, vb64)
+X86_COMPARE_KERNEL(compare_i8, int8_t, vi8, vi8, vi8)
+X86_COMPARE_KERNEL(compare_u8, uint8_t, vu8, vi8, vi8)
+X86_COMPARE_KERNEL(compare_i16, int16_t, vi16, vi16, vb16)
+X86_COMPARE_KERNEL(compare_i32, int32_t, vi, vi, vb32)
+X86_COMPARE_KERNEL(compare_i64, int64_t, vl, vl, vb64)
 
 /* ---- casts between float32 and float64 / bfloat16 ---------------------------
  * float32 -> bfloat16 rounds to nearest even on the bits (subnormals and
@@ -536,3 +557,14 @@ static int cast_f32(uint32_t from, uint32_t to, int64_t n, const void *src, void
     else return -1;
     return 0;
 }
+
+/* The kernel table's entries every ISA file fills from this header. */
+#define X86_VMATH_KERNELS                                                                                     \
+    .binary = {[TRUENO_DTYPE_UINT8] = binary_u8, [TRUENO_DTYPE_INT8] = binary_i8, [TRUENO_DTYPE_INT16] = binary_i16, \
+               [TRUENO_DTYPE_INT32] = binary_i32, [TRUENO_DTYPE_INT64] = binary_i64,                            \
+               [TRUENO_DTYPE_FLOAT32] = binary_f32, [TRUENO_DTYPE_FLOAT64] = binary_f64},                       \
+    .compare = {[TRUENO_DTYPE_UINT8] = compare_u8, [TRUENO_DTYPE_INT8] = compare_i8,                            \
+                [TRUENO_DTYPE_INT16] = compare_i16, [TRUENO_DTYPE_INT32] = compare_i32,                         \
+                [TRUENO_DTYPE_INT64] = compare_i64, [TRUENO_DTYPE_FLOAT32] = compare_f32,                       \
+                [TRUENO_DTYPE_FLOAT64] = compare_f64},                                                          \
+    .unary_f32 = unary_f32, .argmax_f32 = argmax_f32, .cast_f32 = cast_f32, .softmax_f32 = softmax_f32

@@ -35,17 +35,16 @@ typedef struct x86_kernels {
     int smr, snr, dmr, dnr;
     void (*sgemm_micro)(int64_t k, const float *a, const float *b, float *c, int64_t ldc, int accumulate);
     void (*dgemm_micro)(int64_t k, const double *a, const double *b, double *c, int64_t ldc, int accumulate);
-    /* o[i] = a[i·sa] op b[i·sb] for i < n, with sa, sb in {0, 1} (a stride
-     * of 0 is a broadcast scalar). NaN-propagating max/min, as NumPy.
-     * `stream`: non-temporal stores for an output far larger than the caches. */
-    void (*binary_f32)(x86_binop op, int64_t n, const float *a, int64_t sa, const float *b, int64_t sb, float *o,
-                       int stream);
-    void (*binary_f64)(x86_binop op, int64_t n, const double *a, int64_t sa, const double *b, int64_t sb, double *o,
-                       int stream);
-    /* o[i] = a[i·sa] cmp b[i·sb] as bool bytes (0/1), the same operands;
-     * IEEE comparisons: NaN is unequal to everything, unordered otherwise. */
-    void (*compare_f32)(x86_binop op, int64_t n, const float *a, int64_t sa, const float *b, int64_t sb, uint8_t *o);
-    void (*compare_f64)(x86_binop op, int64_t n, const double *a, int64_t sa, const double *b, int64_t sb, uint8_t *o);
+    /* Per dtype (NULL: not vectorised): o[i] = a[i·sa] op b[i·sb] for
+     * i < n, with sa, sb in {0, 1} (a stride of 0 is a broadcast scalar);
+     * NaN-propagating max/min, as NumPy; integers wrap. `stream`:
+     * non-temporal stores for an output far larger than the caches. */
+    void (*binary[TRUENO_DTYPE_COUNT_1_0])(x86_binop op, int64_t n, const void *a, int64_t sa, const void *b,
+                                           int64_t sb, void *o, int stream);
+    /* The comparisons into bool bytes (0/1), per operand dtype; IEEE for
+     * floats: NaN is unequal to everything, unordered otherwise. */
+    void (*compare[TRUENO_DTYPE_COUNT_1_0])(x86_binop op, int64_t n, const void *a, int64_t sa, const void *b,
+                                            int64_t sb, uint8_t *o);
     /* o[i] = op(a[i]) for i < n, contiguous float32; op one of
      * X86_UNARY_F32_OPS; param is leaky_relu's slope. */
     void (*unary_f32)(uint32_t op, float param, int64_t n, const float *a, float *o);

@@ -5,9 +5,10 @@
  * only calls the AVX2/AVX-512 kernels after CPUID and XGETBV say the CPU
  * and the OS support them.
  *
- * Ops (float32, float64): matmul (batched), gemm, conv2d (conv.c), add, subtract, multiply,
- * divide, maximum, minimum, the six comparisons (into bool), sum and mean
- * over trailing axes. Float32 only: the unary ops of vmath.h (negative,
+ * Ops (float32, float64): matmul (batched), gemm, conv2d (conv.c), add,
+ * subtract, multiply, divide, maximum, minimum, the six comparisons (into
+ * bool), sum and mean over trailing axes; the same element-wise ops but
+ * divide for int8, uint8, int16, int32, int64. Float32 only: the unary ops of vmath.h (negative,
  * abs, square, sqrt, rsqrt, reciprocal, relu, relu6, leaky_relu,
  * hardsigmoid, hardswish, softsign, exp, log, tanh, sigmoid, silu, gelu in
  * its erf form); argmax, argmin, amax, amin over trailing axes; softmax and
@@ -168,17 +169,19 @@ static bool supported(const trueno_op_desc *op)
     if (op->op == TRUENO_OP_SOFTMAX || op->op == TRUENO_OP_LOG_SOFTMAX) return softmax_layout(op);
     int bop = binop_of(op->op);
     uint32_t out_dtype = bop >= X86_EQ ? TRUENO_DTYPE_BOOL : op->dtype;
-    if (!float_dtype(op->dtype) || op->n_outputs != 1 || op->outputs[0]->dtype != out_dtype) return false;
+    if (op->dtype >= TRUENO_DTYPE_COUNT_1_0 || op->n_outputs != 1 || op->outputs[0]->dtype != out_dtype) return false;
     for (uint32_t i = 0; i < op->n_inputs; i++)
         if (op->inputs[i]->dtype != op->dtype) return false;
+    if (op->n_inputs == 2 && bop >= 0) /* the integers too, but no integer divide */
+        return op->dtype != TRUENO_DTYPE_BOOL && op->dtype != TRUENO_DTYPE_FLOAT16 &&
+               op->dtype != TRUENO_DTYPE_BFLOAT16 && (bop != X86_DIV || float_dtype(op->dtype));
+    if (!float_dtype(op->dtype)) return false;
     switch (op->op) {
     case TRUENO_OP_MATMUL: case TRUENO_OP_GEMM: return true;
     case TRUENO_OP_SUM: case TRUENO_OP_MEAN: return sum_layout(op, &inner);
     default:
-        if (op->n_inputs == 1)
-            return op->dtype == TRUENO_DTYPE_FLOAT32 && unary_supported(op->op) &&
-                   !(op->op == TRUENO_OP_GELU && op->params->ints[1]); /* not the tanh approximation */
-        return bop >= 0;
+        return op->n_inputs == 1 && op->dtype == TRUENO_DTYPE_FLOAT32 && unary_supported(op->op) &&
+               !(op->op == TRUENO_OP_GELU && op->params->ints[1]); /* not the tanh approximation */
     }
 }
 
@@ -240,13 +243,11 @@ static int64_t flat_stride(const trueno_tensor_desc *t)
 }
 
 /* One run of n elements (sa, sb in {0, 1}, the output contiguous). */
-static void binary_run(const x86_kernels *k, x86_binop bop, bool f64, int64_t n, const char *pa, int64_t sa,
+static void binary_run(const x86_kernels *k, x86_binop bop, uint32_t dtype, int64_t n, const char *pa, int64_t sa,
                        const char *pb, int64_t sb, char *po, bool stream)
 {
-    if (bop >= X86_EQ && f64) k->compare_f64(bop, n, (const double *)pa, sa, (const double *)pb, sb, (uint8_t *)po);
-    else if (bop >= X86_EQ) k->compare_f32(bop, n, (const float *)pa, sa, (const float *)pb, sb, (uint8_t *)po);
-    else if (f64) k->binary_f64(bop, n, (const double *)pa, sa, (const double *)pb, sb, (double *)po, stream);
-    else k->binary_f32(bop, n, (const float *)pa, sa, (const float *)pb, sb, (float *)po, stream);
+    if (bop >= X86_EQ) k->compare[dtype](bop, n, pa, sa, pb, sb, (uint8_t *)po);
+    else k->binary[dtype](bop, n, pa, sa, pb, sb, po, stream);
 }
 
 static void ew_rows(void *arg, int64_t begin, int64_t end)
@@ -254,9 +255,8 @@ static void ew_rows(void *arg, int64_t begin, int64_t end)
     const ew_job *j = arg;
     const trueno_op_desc *op = j->op;
     const trueno_tensor_desc *a = op->inputs[0], *b = op->inputs[1], *o = op->outputs[0];
-    bool f64 = op->dtype == TRUENO_DTYPE_FLOAT64;
     x86_binop bop = (x86_binop)binop_of(op->op);
-    int64_t es = f64 ? 8 : 4, oes = bop >= X86_EQ ? 1 : es;   /* comparisons write bool */
+    int64_t es = (int64_t)trueno_dtype_size(op->dtype), oes = bop >= X86_EQ ? 1 : es; /* comparisons write bool */
     int last = (int)o->rank - 1;
     for (int64_t r = begin; r < end; r++) {
         int64_t ia = a->offset, ib = b->offset, io = o->offset, len, sa, sb, so;
@@ -286,11 +286,11 @@ static void ew_rows(void *arg, int64_t begin, int64_t end)
         const char *pa = (const char *)a->buffer + ia * es, *pb = (const char *)b->buffer + ib * es;
         char *po = (char *)o->buffer + io * oes;
         if ((sa == 0 || sa == 1) && (sb == 0 || sb == 1) && so == 1) {
-            binary_run(j->d->k, bop, f64, len, pa, sa, pb, sb, po, j->stream);
+            binary_run(j->d->k, bop, op->dtype, len, pa, sa, pb, sb, po, j->stream);
             continue;
         }
         for (int64_t i = 0; i < len; i++) /* any strides: element by element, same kernel */
-            binary_run(j->d->k, bop, f64, 1, pa + i * sa * es, 1, pb + i * sb * es, 1, po + i * so * oes, false);
+            binary_run(j->d->k, bop, op->dtype, 1, pa + i * sa * es, 1, pb + i * sb * es, 1, po + i * so * oes, false);
     }
 }
 
