@@ -1,9 +1,12 @@
 /*
  * bench-gemm — float32 matmul through Trueno (the dispatcher's choice,
  * normally cpu-x86) against OpenBLAS's cblas_sgemm, side by side in one
- * run: for each size and thread count the two alternate, five times each,
+ * run: for each size and thread count the two alternate, REPS times each,
  * and the medians are compared. Outputs are preallocated for both.
- * Run with OPENBLAS_CORETYPE unset so OpenBLAS uses its best kernels.
+ * Run with OPENBLAS_CORETYPE unset so OpenBLAS uses its best kernels (the
+ * first line names the kernels OpenBLAS chose). After each OpenBLAS call
+ * the bench sleeps 0.2 s: OpenBLAS's idle threads keep spinning for a
+ * while and would steal the core from Trueno's next run.
  *
  *   trueno-bench-gemm [sizes...]     (default 256 512 1024 2048)
  */
@@ -16,6 +19,9 @@
 #include <trueno/trueno.h>
 
 void openblas_set_num_threads(int n);
+char *openblas_get_corename(void);
+
+#define REPS 11 /* alternating pairs per size and thread count; the medians compared */
 
 static double now_s(void)
 {
@@ -37,6 +43,9 @@ int main(int argc, char **argv)
         n_sizes = 0;
         for (int i = 1; i < argc && n_sizes < 8; i++) sizes[n_sizes++] = atoi(argv[i]);
     }
+    const struct timespec idle = {0, 200000000};
+    printf("OpenBLAS kernels: %s%s\n", openblas_get_corename(),
+           getenv("OPENBLAS_CORETYPE") ? " (OPENBLAS_CORETYPE is set: unset it for OpenBLAS's best kernels)" : "");
     printf("%6s %7s %14s %14s %8s   %s\n", "n", "threads", "Trueno GFLOP/s", "OpenBLAS", "ratio", "Trueno ran on");
     for (int threads = 1; threads <= 2; threads++) {
         trueno_runtime_options o = {.struct_size = sizeof o, .num_threads = (uint32_t)threads};
@@ -53,10 +62,10 @@ int main(int argc, char **argv)
             trueno_tensor_from_buffer_borrow(rt, TRUENO_DTYPE_FLOAT32, 2, shape, NULL, b, &tb);
             trueno_tensor_empty(rt, TRUENO_DTYPE_FLOAT32, 2, shape, &tc);
             const trueno_tensor *in[2] = {ta, tb};
-            double tt[5], to[5];
+            double tt[REPS], to[REPS];
             trueno_op_run(TRUENO_OP_MATMUL, in, 2, NULL, &tc, 1); /* warm-up */
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c, n);
-            for (int r = 0; r < 5; r++) {
+            for (int r = 0; r < REPS; r++) {
                 double t0 = now_s();
                 trueno_op_run(TRUENO_OP_MATMUL, in, 2, NULL, &tc, 1);
                 double t1 = now_s();
@@ -64,12 +73,13 @@ int main(int argc, char **argv)
                 double t2 = now_s();
                 tt[r] = t1 - t0;
                 to[r] = t2 - t1;
+                nanosleep(&idle, NULL); /* OpenBLAS's threads spin after a call and would slow the next */
             }
-            qsort(tt, 5, sizeof *tt, cmp);
-            qsort(to, 5, sizeof *to, cmp);
+            qsort(tt, REPS, sizeof *tt, cmp);
+            qsort(to, REPS, sizeof *to, cmp);
             double flop = 2.0 * n * n * n;
-            printf("%6d %7d %14.1f %14.1f %8.2f   %s\n", n, threads, flop / tt[2] * 1e-9, flop / to[2] * 1e-9,
-                   to[2] / tt[2], trueno_last_backend());
+            printf("%6d %7d %14.1f %14.1f %8.2f   %s\n", n, threads, flop / tt[REPS / 2] * 1e-9, flop / to[REPS / 2] * 1e-9,
+                   to[REPS / 2] / tt[REPS / 2], trueno_last_backend());
             trueno_tensor_free(ta); trueno_tensor_free(tb); trueno_tensor_free(tc);
             free(a); free(b); free(c);
         }

@@ -21,7 +21,11 @@
 static void sgemm_micro(int64_t k, const float *a, const float *b, float *c, int64_t ldc, int accumulate)
 {
     __m256 acc[6][2];
-    for (int i = 0; i < 6; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+    for (int i = 0; i < 6; i++) {
+        acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0); /* the C tile, written at the end */
+    }
+#pragma GCC unroll 4
     for (int64_t p = 0; p < k; p++, a += 6, b += 16) {
         __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
         for (int i = 0; i < 6; i++) {
@@ -43,7 +47,11 @@ static void sgemm_micro(int64_t k, const float *a, const float *b, float *c, int
 static void dgemm_micro(int64_t k, const double *a, const double *b, double *c, int64_t ldc, int accumulate)
 {
     __m256d acc[6][2];
-    for (int i = 0; i < 6; i++) acc[i][0] = acc[i][1] = _mm256_setzero_pd();
+    for (int i = 0; i < 6; i++) {
+        acc[i][0] = acc[i][1] = _mm256_setzero_pd();
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0); /* the C tile, written at the end */
+    }
+#pragma GCC unroll 4
     for (int64_t p = 0; p < k; p++, a += 6, b += 8) {
         __m256d b0 = _mm256_loadu_pd(b), b1 = _mm256_loadu_pd(b + 4);
         for (int i = 0; i < 6; i++) {

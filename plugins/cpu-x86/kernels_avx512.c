@@ -25,7 +25,12 @@
 static void sgemm_micro(int64_t k, const float *a, const float *b, float *c, int64_t ldc, int accumulate)
 {
     __m512 acc[SMR][2];
-    for (int i = 0; i < SMR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    for (int i = 0; i < SMR; i++) {
+        acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);     /* the C tile, written at the end */
+        _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
+    }
+#pragma GCC unroll 4
     for (int64_t p = 0; p < k; p++, a += SMR, b += 32) {
         __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
         _mm_prefetch((const char *)(b + 256), _MM_HINT_T0);
@@ -48,7 +53,12 @@ static void sgemm_micro(int64_t k, const float *a, const float *b, float *c, int
 static void dgemm_micro(int64_t k, const double *a, const double *b, double *c, int64_t ldc, int accumulate)
 {
     __m512d acc[DMR][2];
-    for (int i = 0; i < DMR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_pd();
+    for (int i = 0; i < DMR; i++) {
+        acc[i][0] = acc[i][1] = _mm512_setzero_pd();
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + i * ldc + 8), _MM_HINT_T0);
+    }
+#pragma GCC unroll 4
     for (int64_t p = 0; p < k; p++, a += DMR, b += 16) {
         __m512d b0 = _mm512_loadu_pd(b), b1 = _mm512_loadu_pd(b + 8);
         for (int i = 0; i < DMR; i++) {
