@@ -4,9 +4,10 @@
  * run: for each size and thread count the two alternate, REPS times each,
  * and the medians are compared. Outputs are preallocated for both.
  * Run with OPENBLAS_CORETYPE unset so OpenBLAS uses its best kernels (the
- * first line names the kernels OpenBLAS chose). After each OpenBLAS call
- * the bench sleeps 0.2 s: OpenBLAS's idle threads keep spinning for a
- * while and would steal the core from Trueno's next run.
+ * first line names the kernels OpenBLAS chose). Before each pair the bench
+ * sleeps 0.2 s, as OpenBLAS's idle threads keep spinning for a while and
+ * would steal the core from Trueno's next run, then warms Trueno up again
+ * with an untimed call (OpenBLAS runs right after Trueno, warm too).
  *
  *   trueno-bench-gemm [sizes...]     (default 256 512 1024 2048)
  */
@@ -66,6 +67,8 @@ int main(int argc, char **argv)
             trueno_op_run(TRUENO_OP_MATMUL, in, 2, NULL, &tc, 1); /* warm-up */
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c, n);
             for (int r = 0; r < REPS; r++) {
+                nanosleep(&idle, NULL); /* OpenBLAS's threads spin after a call and would slow Trueno's */
+                trueno_op_run(TRUENO_OP_MATMUL, in, 2, NULL, &tc, 1); /* warm again after the pause */
                 double t0 = now_s();
                 trueno_op_run(TRUENO_OP_MATMUL, in, 2, NULL, &tc, 1);
                 double t1 = now_s();
@@ -73,7 +76,6 @@ int main(int argc, char **argv)
                 double t2 = now_s();
                 tt[r] = t1 - t0;
                 to[r] = t2 - t1;
-                nanosleep(&idle, NULL); /* OpenBLAS's threads spin after a call and would slow the next */
             }
             qsort(tt, REPS, sizeof *tt, cmp);
             qsort(to, REPS, sizeof *to, cmp);
