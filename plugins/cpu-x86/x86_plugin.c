@@ -106,8 +106,9 @@ static int binop_of(uint32_t op)
     }
 }
 
-/* SUM over a mask of trailing axes that are contiguous (the common "sum a
- * row / everything" case); others go elsewhere. */
+/* Reductions (sum, mean, argmax, amax, ...) over a mask of trailing axes
+ * that are contiguous (the common "a row / everything" case), the reduced
+ * block's size in *inner; other layouts go elsewhere. */
 static bool sum_layout(const trueno_op_desc *op, int64_t *inner)
 {
     const trueno_tensor_desc *a = op->inputs[0];
@@ -201,8 +202,9 @@ static double model_ns(const x86_device *d, const trueno_op_desc *op)
 {
     const trueno_cost_model *c = &d->cost;
     double flops = trueno_op_flops(op), bytes = trueno_op_bytes(op);
-    double cls = op_class(op->op) == TRUENO_OP_CLASS_MATMUL ? c->gflops[TRUENO_OP_CLASS_MATMUL]
-               : op_class(op->op) == TRUENO_OP_CLASS_REDUCTION ? c->gflops[TRUENO_OP_CLASS_REDUCTION] : c->gflops[TRUENO_OP_CLASS_ELEMENTWISE];
+    uint32_t cl = op_class(op->op);
+    double cls = c->gflops[cl == TRUENO_OP_CLASS_MATMUL || cl == TRUENO_OP_CLASS_REDUCTION ? cl
+                                                                                         : TRUENO_OP_CLASS_ELEMENTWISE];
     double scale = op->dtype == TRUENO_DTYPE_FLOAT64 ? 2 : 1; /* half the lanes */
     double t_flop = flops * scale / cls, t_byte = bytes / c->bandwidth_gbs;
     return c->launch_ns + (t_flop > t_byte ? t_flop : t_byte);
