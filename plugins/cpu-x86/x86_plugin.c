@@ -13,7 +13,8 @@
  * hardsigmoid, hardswish, softsign, exp, log, tanh, sigmoid, silu, gelu in
  * its erf form); argmax, argmin, amax, amin over trailing axes; softmax and
  * log_softmax along a contiguous last axis; casts float32 <-> float64 and
- * float32 <-> bfloat16 between contiguous operands. Everything else is
+ * float32 <-> bfloat16 between contiguous operands; contiguous (copies
+ * between any layouts) for every dtype. Everything else is
  * TRUENO_UNSUPPORTED, so the dispatcher runs it on another device (the
  * reference backend at least).
  *
@@ -164,6 +165,7 @@ static bool supported(const trueno_op_desc *op)
 {
     int64_t inner;
     if (op->op == TRUENO_OP_CAST) return cast_supported(op);
+    if (op->op == TRUENO_OP_CONTIGUOUS) return op->outputs[0]->dtype == op->dtype && op->dtype < TRUENO_DTYPE_COUNT_1_0;
     if (op->op == TRUENO_OP_CONV2D) return x86_conv2d_supported(op);
     if (op->op == TRUENO_OP_ARGMAX || op->op == TRUENO_OP_ARGMIN || op->op == TRUENO_OP_AMAX || op->op == TRUENO_OP_AMIN)
         return op->dtype == TRUENO_DTYPE_FLOAT32 && sum_layout(op, &inner) && inner > 0 && inner < INT32_MAX;
@@ -529,6 +531,41 @@ static trueno_status run_cast(const x86_device *d, const trueno_op_desc *op)
     return d->host->parallel_for(d->host->ctx, (j.n + FLAT_CHUNK - 1) / FLAT_CHUNK, 1, cast_chunks, &j);
 }
 
+/* CONTIGUOUS (any dtype): the input's elements into the output's layout,
+ * row by row of the last axis, memcpy where both rows are contiguous. */
+static void copy_rows(void *arg, int64_t begin, int64_t end)
+{
+    const ew_job *j = arg;
+    const trueno_tensor_desc *a = j->op->inputs[0], *o = j->op->outputs[0];
+    int64_t es = (int64_t)trueno_dtype_size(o->dtype), last = (int64_t)o->rank - 1;
+    int64_t sa = last >= 0 ? a->strides[last] : 1, so = last >= 0 ? o->strides[last] : 1;
+    for (int64_t r = begin; r < end; r++) {
+        int64_t ia = a->offset, io = o->offset, rest = r;
+        for (int64_t ax = last - 1; ax >= 0; ax--) {
+            int64_t idx = rest % o->shape[ax];
+            rest /= o->shape[ax];
+            ia += idx * a->strides[ax];
+            io += idx * o->strides[ax];
+        }
+        const char *src = (const char *)a->buffer + ia * es;
+        char *dst = (char *)o->buffer + io * es;
+        if ((sa == 1 && so == 1) || j->inner == 1) {
+            memcpy(dst, src, (size_t)(j->inner * es));
+            continue;
+        }
+        for (int64_t i = 0; i < j->inner; i++) memcpy(dst + i * so * es, src + i * sa * es, (size_t)es);
+    }
+}
+
+static trueno_status run_contiguous(const x86_device *d, const trueno_op_desc *op)
+{
+    const trueno_tensor_desc *o = op->outputs[0];
+    ew_job j = {d, op, false, false, trueno_desc_numel(o), o->rank ? o->shape[o->rank - 1] : 1, {0, 0, 0}};
+    if (j.n == 0) return TRUENO_OK;
+    int64_t rows = j.n / j.inner, grain = j.inner >= FLAT_CHUNK ? 1 : FLAT_CHUNK / j.inner;
+    return d->host->parallel_for(d->host->ctx, rows, grain, copy_rows, &j);
+}
+
 /* SOFTMAX/LOG_SOFTMAX along a contiguous last axis, rows over threads. */
 typedef struct softmax_job {
     const x86_device *d;
@@ -618,6 +655,7 @@ static trueno_status x86_execute(void *dev, const trueno_op_desc *op)
     case TRUENO_OP_ARGMAX: case TRUENO_OP_ARGMIN: case TRUENO_OP_AMAX: case TRUENO_OP_AMIN: return run_arg(dev, op);
     case TRUENO_OP_SOFTMAX: case TRUENO_OP_LOG_SOFTMAX: return run_softmax(dev, op);
     case TRUENO_OP_CAST: return run_cast(dev, op);
+    case TRUENO_OP_CONTIGUOUS: return run_contiguous(dev, op);
     case TRUENO_OP_CONV2D: return x86_conv2d(((const x86_device *)dev)->host, ((const x86_device *)dev)->k, op);
     default: return run_elementwise(dev, op);
     }
