@@ -8,6 +8,10 @@
  * leak (LeakSanitizer checks at exit in the ASan build, and a runtime
  * asserts at destroy that every tensor was freed).
  *   argv[1]: the test plugin directory
+ *   argv[2]: (optional) a directory of CPU plugins (cpu-x86): the op
+ *            families run again there, so the plugins' own allocations
+ *            (packing buffers, partial sums) fail too; the dispatcher
+ *            re-runs the op on the reference and the result must stand
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -238,13 +242,22 @@ int main(int argc, char **argv)
     trueno_runtime_options gpu = {.struct_size = sizeof gpu, .flags = TRUENO_RUNTIME_ONLY_PLUGIN_PATH,
                                   .plugin_path = plugin_dir, .backends = "fakegpu", .force_backend = "fakegpu",
                                   .num_threads = 2};
-    const trueno_runtime_options *configs[2] = {&ref, &gpu};
-    for (int c = 0; c < 2; c++) {
+    char cpu_dir[PATH_MAX];
+    trueno_runtime_options cpu = {.struct_size = sizeof cpu, .flags = TRUENO_RUNTIME_ONLY_PLUGIN_PATH,
+                                  .plugin_path = cpu_dir, .num_threads = 2};
+    const trueno_runtime_options *configs[3] = {&ref, &gpu, &cpu};
+    int n_configs = argc > 2 && realpath(argv[2], cpu_dir) ? 3 : 2;
+    for (int c = 0; c < n_configs; c++) {
         if (trueno_runtime_create(configs[c], &rt) != TRUENO_OK || make_inputs(rt) != TRUENO_OK) {
             printf("Bail out! %s\n", trueno_last_error());
             return 1;
         }
-        if (c == 0) {
+        if (c == 2) {
+            walk("element-wise on the CPU plugins", w_elementwise, rt);
+            walk("reductions on the CPU plugins", w_reductions, rt);
+            walk("linear algebra on the CPU plugins", w_linalg, rt);
+            walk("nn on the CPU plugins", w_nn, rt);
+        } else if (c == 0) {
             walk("element-wise (broadcast, promotion, gelu)", w_elementwise, rt);
             walk("reductions (sum, var, argmax, sort, topk, softmax)", w_reductions, rt);
             walk("linear algebra (matmul, gemm, batched matmul)", w_linalg, rt);
