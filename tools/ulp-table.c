@@ -33,6 +33,7 @@ static double ref(trueno_op_code op, double x)
     case TRUENO_OP_SIGMOID: return 1 / (1 + exp(-x));
     case TRUENO_OP_SILU: return x / (1 + exp(-x));
     case TRUENO_OP_GELU: return 0.5 * x * erfc(-x * 0.70710678118654752440); /* x·Φ(x), no cancellation */
+    case TRUENO_OP_ERF: return erf(x);
     case TRUENO_OP_SQRT: return sqrt(x);
     case TRUENO_OP_RSQRT: return 1 / sqrt(x);
     case TRUENO_OP_RECIPROCAL: return 1 / x;
@@ -54,7 +55,7 @@ int main(void)
     static const struct { trueno_op_code op; const char *name; double lo, hi; } fns[] = {
         {TRUENO_OP_EXP, "exp", -104, 89}, {TRUENO_OP_LOG, "log", 0, 1e6}, {TRUENO_OP_TANH, "tanh", -10, 10},
         {TRUENO_OP_SIGMOID, "sigmoid", -90, 20}, {TRUENO_OP_SILU, "silu", -90, 90},
-        {TRUENO_OP_GELU, "gelu", -15, 5},
+        {TRUENO_OP_GELU, "gelu", -15, 5}, {TRUENO_OP_ERF, "erf", -5, 5},
         {TRUENO_OP_SQRT, "sqrt", 0, 1e6},
         {TRUENO_OP_RSQRT, "rsqrt", 0, 1e6}, {TRUENO_OP_RECIPROCAL, "reciprocal", -1e3, 1e3},
         {TRUENO_OP_SOFTSIGN, "softsign", -1e3, 1e3},

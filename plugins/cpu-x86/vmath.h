@@ -19,6 +19,7 @@
  *  sigmoid 1/(1+t) or t/(1+t) with t = exp(−|x|) (no overflow); silu
  *         x·sigmoid(x), scaled by 2^n only at the end where it is subnormal
  *  gelu   x·Φ(x) in three pieces with an exactly carried x² (vgelu says how)
+ *  erf    from the same fits of Φ (verf says how)
  * (S. L. Moshier, Cephes Math Library, 1984–1992, netlib.org/cephes.) The
  * measured ULP errors are in docs/ulp.md (tools/ulp-table.c).
  */
@@ -171,23 +172,49 @@ static inline __attribute__((always_inline)) vf vhorner(vf s, const float *c, in
     return p;
 }
 
+/* e^(−k·s²)·H(t) = result·2^(*n), s >= 0, k 1/2 or 1: s² carried as
+ * p + e exactly (Dekker's product, no FMA needed) and e^(−k(p+e)) =
+ * e^(−kp)·(1 − ke); the 2^n left to the caller so subnormal results round
+ * once. t in [1/14, 1] (clamped). */
+static inline vf vphi_tail(vf s, float k, vf t, vi *n)
+{
+    t = VMAX(t, vsplat(1.0f / 14.0f));
+    vf h = vsel(t < 0.4f, vhorner(6.08695652f * t - 1.43478261f, gelu_h_far, 10),
+                vhorner(3.33333333f * t - 2.33333333f, gelu_h_near, 10));
+    vf sc = VMIN(vsplat(20.0f), s);                                    /* e^(−200) is 0 already */
+    vf p = sc * sc, c = sc * 4097.0f, sh = c - (c - sc), sl = sc - sh;
+    vf e = ((sh * sh - p) + 2.0f * sh * sl) + sl * sl;
+    vf yh = vexp_parts(-k * p, n) * h;
+    return yh - yh * (k * e);                /* not ·(1 − ke): 1 − ke itself would round */
+}
+
 static inline vf vgelu(vf x)
 {
     vf u = vabs(x);
     vf small = x * (0.5f + x * vhorner(2.0f * (x * x) - 1.0f, gelu_s, 7));
-    vf t = VMAX(1.0f / VMAX(vsplat(1.0f), u), vsplat(1.0f / 14.0f));   /* 1/u in [1/14, 1] */
-    vf h = vsel(t < 0.4f, vhorner(6.08695652f * t - 1.43478261f, gelu_h_far, 10),
-                vhorner(3.33333333f * t - 2.33333333f, gelu_h_near, 10));
-    vf uc = VMIN(vsplat(20.0f), u);                                    /* e^(−200) is 0 already */
-    vf p = uc * uc, c = uc * 4097.0f, uh = c - (c - uc), ul = uc - uh;
-    vf e = ((uh * uh - p) + 2.0f * uh * ul) + ul * ul;
     vi n;
-    vf y0 = vexp_parts(-0.5f * p, &n);
-    vf yh = y0 * h;
-    vf y = vscale(yh - yh * (0.5f * e), n);   /* not ·(1 − e/2): 1 − e/2 itself would round */
+    vf y0 = vphi_tail(u, 0.5f, 1.0f / VMAX(vsplat(1.0f), u), &n);    /* sets n: a statement of its own */
+    vf y = vscale(y0, n);
     vf r = vsel(u < 1.0f, small, vsel(x < 0.0f, -y, x - y));
     r = vsel(x == -__builtin_inff(), vsplat(__builtin_nanf("")), r);  /* −inf·Φ(−inf), as PyTorch */
     return vsel(x != x, x, r);
+}
+
+/* erf from the same fits: erf(x) = 2Φ(x√2) − 1. |x| < 1/√2: 2√2·x·S(2x²);
+ * beyond, ±(1 − erfc(|x|)) with erfc(u) = 2Φ(−u√2) = e^(−u²)·(√2/u)·
+ * H(1/(u√2)). (erfc itself is not offered: the rounded √2/u factor puts
+ * it at 4.7 ULP, past the op's bound; in 1 − erfc that error is scaled
+ * down by erfc/(1 − erfc) <= 0.47.) */
+static inline vf verf(vf x)
+{
+    vf u = vabs(x);
+    vf small = 2.82842712f * x * vhorner(4.0f * (x * x) - 1.0f, gelu_s, 7);
+    vf t2 = 1.41421356f / VMAX(u, vsplat(0.70710678f));                /* 2t = √2/u */
+    vi n;
+    vf y = vphi_tail(u, 1.0f, 0.5f * t2, &n);                          /* sets n: a statement of its own */
+    vf big = 1.0f - vscale(t2 * y, n);
+    big = (vf)((vi)big | ((vi)x & INT32_MIN));                         /* the sign of x */
+    return vsel(u < 0.70710678f, small, big);                          /* NaN: small's NaN */
 }
 
 static inline vf vunary(uint32_t op, vf x, float param)
@@ -216,6 +243,7 @@ static inline vf vunary(uint32_t op, vf x, float param)
     case TRUENO_OP_TANH: return vtanh(x);
     case TRUENO_OP_SIGMOID: return vsigmoid(x);
     case TRUENO_OP_GELU: return vgelu(x);
+    case TRUENO_OP_ERF: return verf(x);
     default: return vsilu(x);
     }
 }

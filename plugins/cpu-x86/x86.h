@@ -68,7 +68,8 @@ extern const x86_kernels x86_kernels_avx512;
 /* The float32 unary ops the kernels vectorise (vmath.h); gelu in its exact
  * (erf) form only, the tanh approximation stays elsewhere. */
 #define X86_UNARY_F32_OPS(X) X(NEGATIVE) X(ABS) X(SQUARE) X(SQRT) X(RSQRT) X(RECIPROCAL) X(RELU) X(RELU6) \
-    X(LEAKY_RELU) X(HARDSIGMOID) X(HARDSWISH) X(SOFTSIGN) X(EXP) X(LOG) X(TANH) X(SIGMOID) X(SILU) X(GELU)
+    X(LEAKY_RELU) X(HARDSIGMOID) X(HARDSWISH) X(SOFTSIGN) X(EXP) X(LOG) X(TANH) X(SIGMOID) X(SILU) X(GELU) \
+    X(ERF)
 
 /* C (m×n) = alpha·A·B + beta·C0 for strided float32/float64 views (C0 may
  * be NULL: beta is then 0); element strides; threads through the host. */
