@@ -20,6 +20,7 @@
  *         x·sigmoid(x), scaled by 2^n only at the end where it is subnormal
  *  gelu   x·Φ(x) in three pieces with an exactly carried x² (vgelu says how)
  *  erf    from the same fits of Φ (verf says how)
+ *  sin, cos  reduction by π/2 in float64, Cephes' polynomials (|x| <= 8192)
  * (S. L. Moshier, Cephes Math Library, 1984–1992, netlib.org/cephes.) The
  * measured ULP errors are in docs/ulp.md (tools/ulp-table.c).
  */
@@ -217,7 +218,53 @@ static inline vf verf(vf x)
     return vsel(u < 0.70710678f, small, big);                          /* NaN: small's NaN */
 }
 
-static inline vf vunary(uint32_t op, vf x, float param)
+/* sin and cos: q = rint(x·2/π) and r = x − q·π/2 in float64 (π/2 in two
+ * parts, fdlibm's pio2_1 of 33 bits and its tail: q·pio2_1 is exact, so
+ * r keeps its accuracy next to the zeros of sin and cos, where a float32
+ * reduction loses hundreds of ULP), then Cephes' sinf/cosf polynomials on
+ * r in [−π/4, π/4] by the quadrant q mod 4. Exact for |x| <= 8192; a
+ * finite lane beyond sets *bad and the plugin leaves the op to another
+ * device (no Payne–Hanek reduction here). */
+#define SINCOS_LIMIT 8192.0f
+typedef float vfh __attribute__((vector_size(VB / 2)));
+typedef int32_t vih __attribute__((vector_size(VB / 2)));
+typedef double vd __attribute__((vector_size(VB)));
+
+/* the reduction of VL/2 lanes */
+static inline vfh reduce_pio2(vfh x, vih *q_out)
+{
+    const vd shifter = (vd){0} + 6755399441055744.0;                    /* 1.5·2^52 */
+    vd xd = __builtin_convertvector(x, vd);
+    vd q = (xd * 0.63661977236758134308 + shifter) - shifter;
+    vd r = (xd - q * 1.57079632673412561417e+00) - q * 6.07710050650619224932e-11;
+    *q_out = __builtin_convertvector(q, vih);
+    return __builtin_convertvector(r, vfh);
+}
+
+static inline vf vsincos(vf x, int want_cos, vi *bad)
+{
+    vfh half[2], rh[2];
+    vih qh[2];
+    memcpy(half, &x, sizeof x);
+    rh[0] = reduce_pio2(half[0], &qh[0]);
+    rh[1] = reduce_pio2(half[1], &qh[1]);
+    vf r;
+    vi qi;
+    memcpy(&r, rh, sizeof r);
+    memcpy(&qi, qh, sizeof qi);
+    qi += want_cos;                                                    /* cos x = sin(x + π/2) */
+    vf z = r * r;
+    vf s = ((-1.9515295891e-4f * z + 8.3321608736e-3f) * z - 1.6666654611e-1f) * z * r + r;
+    vf c = ((2.443315711809948e-5f * z - 1.388731625493765e-3f) * z + 4.166664568298827e-2f) * z * z - 0.5f * z + 1.0f;
+    vf y = vsel((qi & 1) != 0, c, s);
+    y = (vf)((vi)y ^ ((qi & 2) << 30));                                /* quadrants 2, 3: negated */
+    *bad |= (vabs(x) > SINCOS_LIMIT) & (vabs(x) < __builtin_inff());
+    y = vsel(vabs(x) < __builtin_inff(), y, vsplat(__builtin_nanf("")));  /* sin(±inf) is NaN */
+    y = vsel(x != x, x, y);
+    return want_cos ? y : vsel(x == 0.0f, x, y);                       /* sin(−0) = −0 */
+}
+
+static inline vf vunary(uint32_t op, vf x, float param, vi *bad)
 {
     switch (op) {
     case TRUENO_OP_NEGATIVE: return -x;
@@ -244,37 +291,46 @@ static inline vf vunary(uint32_t op, vf x, float param)
     case TRUENO_OP_SIGMOID: return vsigmoid(x);
     case TRUENO_OP_GELU: return vgelu(x);
     case TRUENO_OP_ERF: return verf(x);
+    case TRUENO_OP_SIN: return vsincos(x, 0, bad);
+    case TRUENO_OP_COS: return vsincos(x, 1, bad);
     default: return vsilu(x);
     }
 }
 
 /* o[i] = op(a[i]) for n contiguous float32 elements: inlined into one
- * loop per op by unary_f32 below, so no switch runs per vector. */
-static inline __attribute__((always_inline)) void unary_loop(uint32_t op, float param, int64_t n, const float *a,
-                                                             float *o)
+ * loop per op by unary_f32 below, so no switch runs per vector. Returns
+ * nonzero when an input is out of the kernel's domain (sin/cos beyond
+ * SINCOS_LIMIT): the output is then incomplete. */
+static inline __attribute__((always_inline)) int unary_loop(uint32_t op, float param, int64_t n, const float *a,
+                                                            float *o)
 {
+    vi bad = {0};
     int64_t i = 0;
     for (; i + VL <= n; i += VL) {
         vf x;
         memcpy(&x, a + i, sizeof x);
-        vf y = vunary(op, x, param);
+        vf y = vunary(op, x, param, &bad);
         memcpy(o + i, &y, sizeof y);
     }
     if (i < n) { /* the tail through the same vector code */
         vf x = vsplat(1.0f);
         memcpy(&x, a + i, (size_t)(n - i) * sizeof(float));
-        vf y = vunary(op, x, param);
+        vf y = vunary(op, x, param, &bad);
         memcpy(o + i, &y, (size_t)(n - i) * sizeof(float));
     }
+    int any = 0;
+    for (int l = 0; l < VL; l++) any |= bad[l];
+    return any;
 }
 
-static void unary_f32(uint32_t op, float param, int64_t n, const float *a, float *o)
+static int unary_f32(uint32_t op, float param, int64_t n, const float *a, float *o)
 {
-#define X86_CASE(name) case TRUENO_OP_##name: unary_loop(TRUENO_OP_##name, param, n, a, o); return;
+#define X86_CASE(name) case TRUENO_OP_##name: return unary_loop(TRUENO_OP_##name, param, n, a, o);
     switch (op) {
     X86_UNARY_F32_OPS(X86_CASE)
     }
 #undef X86_CASE
+    return -1;
 }
 
 /* x[i .. i+VL) as a vector; past n (the tail) the lanes hold `fill`. */
@@ -395,7 +451,6 @@ static void softmax_f32(const float *x, float *o, int64_t n, int log_softmax)
  * maximum/minimum: a >= b ? a : b (<= for minimum), NaN in either gives
  * NaN. Integers wrap (the plugin is built with -fwrapv); they have no
  * divide here (DIVIDE is a float op, floor_divide is elsewhere). */
-typedef double vd __attribute__((vector_size(VB)));
 typedef int64_t vl __attribute__((vector_size(VB)));
 typedef int8_t vi8 __attribute__((vector_size(VB)));
 typedef uint8_t vu8 __attribute__((vector_size(VB)));
@@ -537,7 +592,6 @@ X86_COMPARE_KERNEL(compare_i64, int64_t, vl, vl, vb64)
  * the overflow to inf included); NaN becomes the quiet NaN 0x7fc0 with
  * its sign, as the reference. float64 -> float32 is the hardware's
  * round to nearest even. */
-typedef float vfh __attribute__((vector_size(VB / 2)));
 typedef uint16_t vh __attribute__((vector_size(VB / 2)));
 typedef uint32_t vu __attribute__((vector_size(VB)));
 

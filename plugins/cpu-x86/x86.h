@@ -46,8 +46,9 @@ typedef struct x86_kernels {
     void (*compare[TRUENO_DTYPE_COUNT_1_0])(x86_binop op, int64_t n, const void *a, int64_t sa, const void *b,
                                             int64_t sb, uint8_t *o);
     /* o[i] = op(a[i]) for i < n, contiguous float32; op one of
-     * X86_UNARY_F32_OPS; param is leaky_relu's slope. */
-    void (*unary_f32)(uint32_t op, float param, int64_t n, const float *a, float *o);
+     * X86_UNARY_F32_OPS; param is leaky_relu's slope. Nonzero: an input
+     * outside the kernel's domain (sin/cos of |x| > 8192), o incomplete. */
+    int (*unary_f32)(uint32_t op, float param, int64_t n, const float *a, float *o);
     /* Σ x[i] for i < n (contiguous), accumulated in float64. */
     double (*sum_f32)(const float *x, int64_t n);
     double (*sum_f64)(const double *x, int64_t n);
@@ -69,7 +70,7 @@ extern const x86_kernels x86_kernels_avx512;
  * (erf) form only, the tanh approximation stays elsewhere. */
 #define X86_UNARY_F32_OPS(X) X(NEGATIVE) X(ABS) X(SQUARE) X(SQRT) X(RSQRT) X(RECIPROCAL) X(RELU) X(RELU6) \
     X(LEAKY_RELU) X(HARDSIGMOID) X(HARDSWISH) X(SOFTSIGN) X(EXP) X(LOG) X(TANH) X(SIGMOID) X(SILU) X(GELU) \
-    X(ERF)
+    X(ERF) X(SIN) X(COS)
 
 /* C (m×n) = alpha·A·B + beta·C0 for strided float32/float64 views (C0 may
  * be NULL: beta is then 0); element strides; threads through the host. */

@@ -228,6 +228,7 @@ typedef struct ew_job {
     const x86_device *d;
     const trueno_op_desc *op;
     bool flat, stream;
+    int refused;                 /* a kernel found an input outside its domain */
     int64_t n, inner;
     int64_t flat_stride[3];      /* per operand (a, b, out): 1, or 0 for a scalar */
 } ew_job;
@@ -328,23 +329,25 @@ static void unary_rows(void *arg, int64_t begin, int64_t end)
         }
         const float *pa = (const float *)a->buffer + ia;
         float *po = (float *)o->buffer + io;
+        int refused = 0;
         if (sa == 1 && so == 1) {
-            j->d->k->unary_f32(op->op, param, len, pa, po);
-            continue;
+            refused = j->d->k->unary_f32(op->op, param, len, pa, po);
+        } else {
+            for (int64_t at = 0; at < len; at += 256) {
+                int64_t m = len - at < 256 ? len - at : 256;
+                for (int64_t i = 0; i < m; i++) buf_in[i] = pa[(at + i) * sa];
+                refused |= j->d->k->unary_f32(op->op, param, m, buf_in, buf_out);
+                for (int64_t i = 0; i < m; i++) po[(at + i) * so] = buf_out[i];
+            }
         }
-        for (int64_t at = 0; at < len; at += 256) {
-            int64_t m = len - at < 256 ? len - at : 256;
-            for (int64_t i = 0; i < m; i++) buf_in[i] = pa[(at + i) * sa];
-            j->d->k->unary_f32(op->op, param, m, buf_in, buf_out);
-            for (int64_t i = 0; i < m; i++) po[(at + i) * so] = buf_out[i];
-        }
+        if (refused) __atomic_store_n((int *)&j->refused, 1, __ATOMIC_RELAXED);
     }
 }
 
 static trueno_status run_elementwise(const x86_device *d, const trueno_op_desc *op)
 {
     const trueno_tensor_desc *o = op->outputs[0];
-    ew_job j = {d, op, false, false, trueno_desc_numel(o), 0, {0, 0, 0}};
+    ew_job j = {d, op, false, false, 0, trueno_desc_numel(o), 0, {0, 0, 0}};
     if (j.n == 0) return TRUENO_OK;
     bool unary = op->n_inputs == 1;
     j.flat_stride[0] = flat_stride(op->inputs[0]);
@@ -363,7 +366,9 @@ static trueno_status run_elementwise(const x86_device *d, const trueno_op_desc *
     /* small ops stay on the calling thread: a hand-off costs microseconds */
     int64_t per_row = j.flat ? FLAT_CHUNK : j.inner;
     int64_t grain = per_row >= FLAT_CHUNK ? 1 : FLAT_CHUNK / per_row;
-    return d->host->parallel_for(d->host->ctx, rows, grain, unary ? unary_rows : ew_rows, &j);
+    trueno_status s = d->host->parallel_for(d->host->ctx, rows, grain, unary ? unary_rows : ew_rows, &j);
+    /* an input outside a kernel's domain: the next device runs the op */
+    return s == TRUENO_OK && __atomic_load_n(&j.refused, __ATOMIC_RELAXED) ? TRUENO_UNSUPPORTED : s;
 }
 
 /* SUM over contiguous trailing axes: each output element's run is cut into
@@ -526,7 +531,7 @@ static void cast_chunks(void *arg, int64_t begin, int64_t end)
 
 static trueno_status run_cast(const x86_device *d, const trueno_op_desc *op)
 {
-    ew_job j = {d, op, true, false, trueno_desc_numel(op->outputs[0]), 0, {1, 1, 1}};
+    ew_job j = {d, op, true, false, 0, trueno_desc_numel(op->outputs[0]), 0, {1, 1, 1}};
     if (j.n == 0) return TRUENO_OK;
     return d->host->parallel_for(d->host->ctx, (j.n + FLAT_CHUNK - 1) / FLAT_CHUNK, 1, cast_chunks, &j);
 }
@@ -560,7 +565,7 @@ static void copy_rows(void *arg, int64_t begin, int64_t end)
 static trueno_status run_contiguous(const x86_device *d, const trueno_op_desc *op)
 {
     const trueno_tensor_desc *o = op->outputs[0];
-    ew_job j = {d, op, false, false, trueno_desc_numel(o), o->rank ? o->shape[o->rank - 1] : 1, {0, 0, 0}};
+    ew_job j = {d, op, false, false, 0, trueno_desc_numel(o), o->rank ? o->shape[o->rank - 1] : 1, {0, 0, 0}};
     if (j.n == 0) return TRUENO_OK;
     int64_t rows = j.n / j.inner, grain = j.inner >= FLAT_CHUNK ? 1 : FLAT_CHUNK / j.inner;
     return d->host->parallel_for(d->host->ctx, rows, grain, copy_rows, &j);
