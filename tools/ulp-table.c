@@ -34,6 +34,9 @@ static double ref(trueno_op_code op, double x)
     case TRUENO_OP_SILU: return x / (1 + exp(-x));
     case TRUENO_OP_GELU: return 0.5 * x * erfc(-x * 0.70710678118654752440); /* x·Φ(x), no cancellation */
     case TRUENO_OP_ERF: return erf(x);
+    case TRUENO_OP_EXPM1: return expm1(x);
+    case TRUENO_OP_LOG1P: return log1p(x);
+    case TRUENO_OP_SELU: return 1.0507009873554804934 * (x > 0 ? x : 1.6732632423543772848 * expm1(x));
     case TRUENO_OP_SIN: return sin(x);
     case TRUENO_OP_COS: return cos(x);
     case TRUENO_OP_SQRT: return sqrt(x);
@@ -59,6 +62,8 @@ int main(void)
         {TRUENO_OP_EXP, "exp", -104, 89, 0}, {TRUENO_OP_LOG, "log", 0, 1e6, 0}, {TRUENO_OP_TANH, "tanh", -10, 10, 0},
         {TRUENO_OP_SIGMOID, "sigmoid", -90, 20, 0}, {TRUENO_OP_SILU, "silu", -90, 90, 0},
         {TRUENO_OP_GELU, "gelu", -15, 5, 0}, {TRUENO_OP_ERF, "erf", -5, 5, 0},
+        {TRUENO_OP_EXPM1, "expm1", -20, 89, 0}, {TRUENO_OP_LOG1P, "log1p", -1, 1e6, 0},
+        {TRUENO_OP_SELU, "selu", -20, 5, 0},
         {TRUENO_OP_SIN, "sin", -8192, 8192, 8192}, {TRUENO_OP_COS, "cos", -8192, 8192, 8192},
         {TRUENO_OP_SQRT, "sqrt", 0, 1e6, 0},
         {TRUENO_OP_RSQRT, "rsqrt", 0, 1e6, 0}, {TRUENO_OP_RECIPROCAL, "reciprocal", -1e3, 1e3, 0},

@@ -20,6 +20,8 @@
  *         x·sigmoid(x), scaled by 2^n only at the end where it is subnormal
  *  gelu   x·Φ(x) in three pieces with an exactly carried x² (vgelu says how)
  *  erf    from the same fits of Φ (verf says how)
+ *  expm1  2^n·expm1(r) + (2^n − 1) (fdlibm's scheme); elu, selu, celu on it
+ *  log1p  log(1 + x) with Goldberg's correction
  *  sin, cos  reduction by π/2 in float64, Cephes' polynomials (|x| <= 8192)
  * (S. L. Moshier, Cephes Math Library, 1984–1992, netlib.org/cephes.) The
  * measured ULP errors are in docs/ulp.md (tools/ulp-table.c).
@@ -218,6 +220,44 @@ static inline vf verf(vf x)
     return vsel(u < 0.70710678f, small, big);                          /* NaN: small's NaN */
 }
 
+/* expm1(x) = 2^n·expm1(r) + (2^n − 1), r = x − n·ln2 in [−ln2/2, ln2/2]
+ * (Cody–Waite), expm1(r) by its Taylor polynomial to r^9 (truncation below
+ * 1e-9 relative): no e^x − 1 cancellation near 0 (fdlibm's scheme). x is
+ * clamped to [−30, 89]: −1 and inf in float32 beyond. */
+static inline vf vexpm1(vf x)
+{
+    const vf shifter = vsplat(12582912.0f);
+    vf xc = VMIN(vsplat(89.0f), VMAX(vsplat(-30.0f), x));
+    vf t = xc * 1.44269504088896341f + shifter;
+    vf nf = t - shifter;
+    vi n = (vi)t - (vi)shifter;
+    vf r = xc - nf * 0.693359375f - nf * -2.12194440e-4f;
+    vf q = vsplat(2.75573192e-6f);                                     /* 1/9! */
+    q = q * r + 2.48015873e-5f;
+    q = q * r + 1.98412698e-4f;
+    q = q * r + 1.38888889e-3f;
+    q = q * r + 8.33333333e-3f;
+    q = q * r + 4.16666667e-2f;
+    q = q * r + 1.66666667e-1f;
+    q = q * r + 0.5f;
+    vf p = r + r * r * q;                                              /* expm1(r) */
+    vf s = (vf)((n + 127) << 23);                                      /* 2^n, n in [−44, 129] */
+    vf small_n = s * p + (s - 1.0f);                                   /* n <= 24: s is normal */
+    vf big_n = vscale(p + 1.0f, n);                                    /* n > 24: the −1 is below an ULP */
+    return vsel(n > 24, big_n, small_n);
+}
+
+/* log1p(x) = log(u) − ((u − 1) − x)/u with u = 1 + x: the correction puts
+ * back what rounding u lost (D. Goldberg, "What every computer scientist
+ * should know about floating-point arithmetic", 1991, Theorem 4). */
+static inline vf vlog1p(vf x)
+{
+    vf u = 1.0f + x, l = vlog(u);
+    vf r = l - ((u - 1.0f) - x) / u;
+    r = vsel((u > 0.0f) & (u < __builtin_inff()), r, l);               /* −1, < −1, inf, NaN: log's */
+    return vsel(x == 0.0f, x, r);                                      /* log1p(−0) = −0 */
+}
+
 /* sin and cos: q = rint(x·2/π) and r = x − q·π/2 in float64 (π/2 in two
  * parts, fdlibm's pio2_1 of 33 bits and its tail: q·pio2_1 is exact, so
  * r keeps its accuracy next to the zeros of sin and cos, where a float32
@@ -291,6 +331,11 @@ static inline vf vunary(uint32_t op, vf x, float param, vi *bad)
     case TRUENO_OP_SIGMOID: return vsigmoid(x);
     case TRUENO_OP_GELU: return vgelu(x);
     case TRUENO_OP_ERF: return verf(x);
+    case TRUENO_OP_EXPM1: return vexpm1(x);
+    case TRUENO_OP_LOG1P: return vlog1p(x);
+    case TRUENO_OP_ELU: return vsel(x > 0.0f, x, param * vexpm1(x));
+    case TRUENO_OP_CELU: return vsel(x > 0.0f, x, param * vexpm1(x / param));
+    case TRUENO_OP_SELU: return 1.05070099f * vsel(x > 0.0f, x, 1.67326324f * vexpm1(x));
     case TRUENO_OP_SIN: return vsincos(x, 0, bad);
     case TRUENO_OP_COS: return vsincos(x, 1, bad);
     default: return vsilu(x);

@@ -70,7 +70,7 @@ extern const x86_kernels x86_kernels_avx512;
  * (erf) form only, the tanh approximation stays elsewhere. */
 #define X86_UNARY_F32_OPS(X) X(NEGATIVE) X(ABS) X(SQUARE) X(SQRT) X(RSQRT) X(RECIPROCAL) X(RELU) X(RELU6) \
     X(LEAKY_RELU) X(HARDSIGMOID) X(HARDSWISH) X(SOFTSIGN) X(EXP) X(LOG) X(TANH) X(SIGMOID) X(SILU) X(GELU) \
-    X(ERF) X(SIN) X(COS)
+    X(ERF) X(SIN) X(COS) X(EXPM1) X(LOG1P) X(ELU) X(CELU) X(SELU)
 
 /* C (m×n) = alpha·A·B + beta·C0 for strided float32/float64 views (C0 may
  * be NULL: beta is then 0); element strides; threads through the host. */
