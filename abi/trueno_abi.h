@@ -573,9 +573,11 @@ typedef struct trueno_device_vtable {
 
     /* Required. Runs `op` (which estimate() accepted) and may return before
      * it completes. On failure nothing but the outputs may have been
-     * written. TRUENO_DEVICE_OUT_OF_MEMORY and TRUENO_DEVICE_LOST tell the
-     * core to re-run the op on another device; after DEVICE_LOST the core
-     * never uses this device again except to destroy() it. */
+     * written. TRUENO_DEVICE_OUT_OF_MEMORY, TRUENO_OUT_OF_MEMORY,
+     * TRUENO_DEVICE_ERROR and TRUENO_UNSUPPORTED (e.g. an input value
+     * outside the kernel's domain, found only now) tell the core to re-run
+     * the op on the next device; so does TRUENO_DEVICE_LOST, after which
+     * the core never uses this device again except to destroy() it. */
     trueno_status (*execute)(void *dev, const trueno_op_desc *op);
 
     /* Optional (NULL: execute is synchronous). Waits until all work

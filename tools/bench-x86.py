@@ -86,6 +86,8 @@ def main():
          np_sigmoid, lambda: torch.sigmoid(tx1m, out=to1m), ">= 2x the faster"),
         ("gelu 1M float32 (erf)", "gelu:float32:1000000", None,
          None, lambda: torch.nn.functional.gelu(tx1m), ">= 2x the faster"),
+        ("sin 1M float32", "sin:float32:1000000", None,
+         lambda: np.sin(x1m, out=o1m), lambda: torch.sin(tx1m, out=to1m), "(no target)"),
         ("sum 10M float32 (float64 accumulation)", "sum:float32:10000000:1", 4 * 10_000_000,
          lambda: np.sum(a10m), lambda: torch.sum(t(a10m)), "(no target)"),
         ("argmax 1M float32", "argmax:float32:1000000:1", None,
