@@ -216,8 +216,11 @@ trueno_status tn_dispatch(trueno_runtime *rt, uint32_t opcode, uint32_t dtype,
         if (used < sizeof failures)
             used += (size_t)snprintf(failures + used, sizeof failures - used, "%s%s: %s",
                                      used ? "; " : "", d->plugin_name, trueno_status_string(s));
-        if (tn_log_enabled(TRUENO_LOG_WARN))
-            tn_log(TRUENO_LOG_WARN, "dispatch", "%s failed on %s '%s' (%s)%s", DESCRIBE(),
+        /* a device declining at run time (an input outside its kernel's
+         * domain) is ordinary: INFO; a device failing is WARN */
+        int level = s == TRUENO_UNSUPPORTED ? TRUENO_LOG_INFO : TRUENO_LOG_WARN;
+        if (tn_log_enabled(level))
+            tn_log(level, "dispatch", "%s failed on %s '%s' (%s)%s", DESCRIBE(),
                d->plugin_name, d->props->name, trueno_status_string(s),
                i + 1 < n ? "; running it on the next cheapest device" : "");
     }
