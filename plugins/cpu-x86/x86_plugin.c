@@ -214,6 +214,19 @@ static double model_ns(const x86_device *d, const trueno_op_desc *op)
 
 /* ---- drivers ---------------------------------------------------------------- */
 
+/* The odometer every driver walks: the offsets of element i of the first
+ * `axes` axes of `shape` (C order) in each of n operands. */
+static void odometer(const trueno_tensor_desc *shape, int axes, int64_t i, const trueno_tensor_desc *const *t, int n,
+                     int64_t *off)
+{
+    for (int k = 0; k < n; k++) off[k] = t[k]->offset;
+    for (int ax = axes - 1; ax >= 0; ax--) {
+        int64_t idx = i % shape->shape[ax];
+        i /= shape->shape[ax];
+        for (int k = 0; k < n; k++) off[k] += idx * t[k]->strides[ax];
+    }
+}
+
 /* Element-wise ops. Flat mode: every operand is contiguous or a broadcast
  * scalar, so the op is one long row cut into fixed chunks of FLAT_CHUNK
  * (the cut depends on the size alone, never the thread count). Row mode:
@@ -275,14 +288,10 @@ static void ew_rows(void *arg, int64_t begin, int64_t end)
             ib += start * sb;
             io += start;
         } else {
-            int64_t rest = r;
-            for (int ax = last - 1; ax >= 0; ax--) {
-                int64_t idx = rest % o->shape[ax];
-                rest /= o->shape[ax];
-                ia += idx * a->strides[ax];
-                ib += idx * b->strides[ax];
-                io += idx * o->strides[ax];
-            }
+            const trueno_tensor_desc *t[3] = {a, b, o};
+            int64_t off[3];
+            odometer(o, last, r, t, 3, off);
+            ia = off[0], ib = off[1], io = off[2];
             len = j->inner;
             sa = a->strides[last];
             sb = b->strides[last];
@@ -316,13 +325,10 @@ static void unary_rows(void *arg, int64_t begin, int64_t end)
             ia += start;
             io += start;
         } else {
-            int64_t rest = r;
-            for (int ax = last - 1; ax >= 0; ax--) {
-                int64_t idx = rest % o->shape[ax];
-                rest /= o->shape[ax];
-                ia += idx * a->strides[ax];
-                io += idx * o->strides[ax];
-            }
+            const trueno_tensor_desc *t[2] = {a, o};
+            int64_t off[2];
+            odometer(o, last, r, t, 2, off);
+            ia = off[0], io = off[1];
             len = j->inner;
             sa = a->strides[last];
             so = o->strides[last];
@@ -381,23 +387,18 @@ static trueno_status run_elementwise(const x86_device *d, const trueno_op_desc *
  * in C order), and of output element i in the keepdims-form output. */
 static int64_t reduced_block_offset(const trueno_tensor_desc *a, int64_t mask, int64_t o)
 {
-    uint32_t kept = a->rank;
+    int kept = (int)a->rank,64_t_unused = 0;
+    (void)64_t_unused;
     while (kept > 0 && (mask >> (kept - 1) & 1)) kept--;
-    int64_t off = a->offset;
-    for (int ax = (int)kept - 1; ax >= 0; ax--) {
-        off += (o % a->shape[ax]) * a->strides[ax];
-        o /= a->shape[ax];
-    }
+    int64_t off;
+    odometer(a, kept, o, &a, 1, &off);
     return off;
 }
 
 static int64_t keepdims_offset(const trueno_tensor_desc *o, int64_t i)
 {
-    int64_t off = o->offset;
-    for (int ax = (int)o->rank - 1; ax >= 0; ax--) {
-        off += (i % o->shape[ax]) * o->strides[ax];
-        i /= o->shape[ax];
-    }
+    int64_t off;
+    odometer(o, (int)o->rank, i, &o, 1, &off);
     return off;
 }
 
@@ -544,16 +545,12 @@ static void copy_rows(void *arg, int64_t begin, int64_t end)
     const trueno_tensor_desc *a = j->op->inputs[0], *o = j->op->outputs[0];
     int64_t es = (int64_t)trueno_dtype_size(o->dtype), last = (int64_t)o->rank - 1;
     int64_t sa = last >= 0 ? a->strides[last] : 1, so = last >= 0 ? o->strides[last] : 1;
+    const trueno_tensor_desc *t[2] = {a, o};
     for (int64_t r = begin; r < end; r++) {
-        int64_t ia = a->offset, io = o->offset, rest = r;
-        for (int64_t ax = last - 1; ax >= 0; ax--) {
-            int64_t idx = rest % o->shape[ax];
-            rest /= o->shape[ax];
-            ia += idx * a->strides[ax];
-            io += idx * o->strides[ax];
-        }
-        const char *src = (const char *)a->buffer + ia * es;
-        char *dst = (char *)o->buffer + io * es;
+        int64_t off[2];
+        odometer(o, (int)last, r, t, 2, off);
+        const char *src = (const char *)a->buffer + off[0] * es;
+        char *dst = (char *)o->buffer + off[1] * es;
         if ((sa == 1 && so == 1) || j->inner == 1) {
             memcpy(dst, src, (size_t)(j->inner * es));
             continue;
@@ -582,15 +579,11 @@ static void softmax_rows(void *arg, int64_t begin, int64_t end)
 {
     const softmax_job *j = arg;
     const trueno_tensor_desc *a = j->op->inputs[0], *o = j->op->outputs[0];
+    const trueno_tensor_desc *t[2] = {a, o};
     for (int64_t r = begin; r < end; r++) {
-        int64_t ia = a->offset, io = o->offset, rest = r;
-        for (int ax = (int)a->rank - 2; ax >= 0; ax--) {
-            int64_t idx = rest % a->shape[ax];
-            rest /= a->shape[ax];
-            ia += idx * a->strides[ax];
-            io += idx * o->strides[ax];
-        }
-        j->d->k->softmax_f32((const float *)a->buffer + ia, (float *)o->buffer + io, j->inner,
+        int64_t off[2];
+        odometer(o, (int)o->rank - 1, r, t, 2, off);
+        j->d->k->softmax_f32((const float *)a->buffer + off[0], (float *)o->buffer + off[1], j->inner,
                              j->op->op == TRUENO_OP_LOG_SOFTMAX);
     }
 }
@@ -623,15 +616,11 @@ static trueno_status run_matmul(const x86_device *d, const trueno_op_desc *op)
     int64_t batches = 1;
     for (int ax = 0; ax < r - 2; ax++) batches *= o->shape[ax];
     trueno_status s = TRUENO_OK;
+    const trueno_tensor_desc *t[3] = {a, b, o};
     for (int64_t bi = 0; bi < batches && s == TRUENO_OK; bi++) {
-        int64_t rest = bi, ao = a->offset, bo = b->offset, oo = o->offset;
-        for (int ax = r - 3; ax >= 0; ax--) {
-            int64_t idx = rest % o->shape[ax];
-            rest /= o->shape[ax];
-            ao += idx * a->strides[ax];
-            bo += idx * b->strides[ax];
-            oo += idx * o->strides[ax];
-        }
+        int64_t off[3];
+        odometer(o, r - 2, bi, t, 3, off);
+        int64_t ao = off[0], bo = off[1], oo = off[2];
         s = x86_gemm(d->host, d->k, op->dtype, m, n, k, 1.0, (const char *)a->buffer + ao * (int64_t)es,
                      a->strides[r - 2], a->strides[r - 1], (const char *)b->buffer + bo * (int64_t)es,
                      b->strides[r - 2], b->strides[r - 1], 0.0, NULL, 0, 0, (char *)o->buffer + oo * (int64_t)es,
