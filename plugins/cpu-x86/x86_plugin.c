@@ -387,8 +387,7 @@ static trueno_status run_elementwise(const x86_device *d, const trueno_op_desc *
  * in C order), and of output element i in the keepdims-form output. */
 static int64_t reduced_block_offset(const trueno_tensor_desc *a, int64_t mask, int64_t o)
 {
-    int kept = (int)a->rank,64_t_unused = 0;
-    (void)64_t_unused;
+    int kept = (int)a->rank;
     while (kept > 0 && (mask >> (kept - 1) & 1)) kept--;
     int64_t off;
     odometer(a, kept, o, &a, 1, &off);
