@@ -503,6 +503,44 @@ typedef int16_t vi16 __attribute__((vector_size(VB)));
 #define X86_DIVIDE(x, y) ((x) / (y))
 #define X86_NO_DIVIDE(x, y) (x)
 
+/* One loop per (op, sa, sb), shared by the arithmetic and comparison
+ * kernels: name##_op makes R (the output's lanes) from two V, STORE writes
+ * a full R (non-temporal or not), the tail goes through a padded vector. */
+#define X86_EW_LOOP(name, T, V, R, STORE)                                                                           \
+    static inline __attribute__((always_inline)) void name##_loop(x86_binop op, int64_t n, const T *a, int64_t sa,  \
+                                                                  const T *b, int64_t sb, char *o, int stream)      \
+    {                                                                                                               \
+        const int64_t lanes = (int64_t)(sizeof(V) / sizeof(T)), os = (int64_t)(sizeof(R) / (size_t)lanes);          \
+        stream = stream && (uintptr_t)o % sizeof(R) == 0;                                                           \
+        V as = (V){0} + a[0], bs = (V){0} + b[0], x = as, y = bs;                                                   \
+        R r;                                                                                                        \
+        int64_t i = 0;                                                                                              \
+        for (; i + lanes <= n; i += lanes) {                                                                        \
+            if (sa) memcpy(&x, a + i, sizeof x);                                                                    \
+            if (sb) memcpy(&y, b + i, sizeof y);                                                                    \
+            r = name##_op(op, x, y);                                                                                \
+            STORE(o + i * os, r, stream);                                                                           \
+        }                                                                                                           \
+        if (stream) _mm_sfence();                                                                                   \
+        if (i < n) {                                                                                                \
+            x = as;                                                                                                 \
+            y = bs;                                                                                                 \
+            if (sa) memcpy(&x, a + i, (size_t)(n - i) * sizeof(T));                                                 \
+            if (sb) memcpy(&y, b + i, (size_t)(n - i) * sizeof(T));                                                 \
+            r = name##_op(op, x, y);                                                                                \
+            memcpy(o + i * os, &r, (size_t)((n - i) * os));                                                         \
+        }                                                                                                           \
+    }
+#define X86_EW_CASE(name, OP)                                                                                       \
+    case OP:                                                                                                        \
+        if (sa && sb) name##_loop(OP, n, a, 1, b, 1, o, stream);                                                    \
+        else if (sa) name##_loop(OP, n, a, 1, b, 0, o, stream);                                                     \
+        else name##_loop(OP, n, a, 0, b, sb, o, stream);                                                            \
+        return;
+#define X86_STORE_STREAMING(p, r, stream) \
+    do { if (stream) VSTREAM(p, r); else memcpy(p, &r, sizeof r); } while (0)
+#define X86_STORE_PLAIN(p, r, stream) memcpy(p, &r, sizeof r)
+
 #define X86_BINARY_KERNEL(name, T, V, M, DIV)                                                                       \
     static inline __attribute__((always_inline)) V name##_op(x86_binop op, V x, V y)                                \
     {                                                                                                               \
@@ -517,47 +555,18 @@ typedef int16_t vi16 __attribute__((vector_size(VB)));
         }                                                                                                           \
         }                                                                                                           \
     }                                                                                                               \
-    static inline __attribute__((always_inline)) void name##_loop(x86_binop op, int64_t n, const T *a, int64_t sa,  \
-                                                                  const T *b, int64_t sb, T *o, int stream)         \
-    {                                                                                                               \
-        const int64_t lanes = (int64_t)(sizeof(V) / sizeof(T));                                                     \
-        stream = stream && (uintptr_t)o % sizeof(V) == 0;                                                           \
-        V as = (V){0} + a[0], bs = (V){0} + b[0], x = as, y = bs, r;                                                \
-        int64_t i = 0;                                                                                              \
-        for (; i + lanes <= n; i += lanes) {                                                                        \
-            if (sa) memcpy(&x, a + i, sizeof x);                                                                    \
-            if (sb) memcpy(&y, b + i, sizeof y);                                                                    \
-            r = name##_op(op, x, y);                                                                                \
-            if (stream) VSTREAM(o + i, r);                                                                          \
-            else memcpy(o + i, &r, sizeof r);                                                                       \
-        }                                                                                                           \
-        if (stream) _mm_sfence();                                                                                   \
-        if (i < n) {                                                                                                \
-            x = as;                                                                                                 \
-            y = bs;                                                                                                 \
-            if (sa) memcpy(&x, a + i, (size_t)(n - i) * sizeof(T));                                                 \
-            if (sb) memcpy(&y, b + i, (size_t)(n - i) * sizeof(T));                                                 \
-            r = name##_op(op, x, y);                                                                                \
-            memcpy(o + i, &r, (size_t)(n - i) * sizeof(T));                                                         \
-        }                                                                                                           \
-    }                                                                                                               \
-    static void name(x86_binop op, int64_t n, const void *va, int64_t sa, const void *vb, int64_t sb, void *vo,      \
+    X86_EW_LOOP(name, T, V, V, X86_STORE_STREAMING)                                                                 \
+    static void name(x86_binop op, int64_t n, const void *va, int64_t sa, const void *vb, int64_t sb, void *vo,     \
                      int stream)                                                                                    \
     {                                                                                                               \
         const T *a = va, *b = vb;                                                                                   \
-        T *o = vo;                                                                                                  \
+        char *o = vo;                                                                                               \
         switch (op) {                                                                                               \
-        X86_BINARY_CASE(name, X86_ADD) X86_BINARY_CASE(name, X86_SUB) X86_BINARY_CASE(name, X86_MUL)                \
-        X86_BINARY_CASE(name, X86_DIV) X86_BINARY_CASE(name, X86_MAX) X86_BINARY_CASE(name, X86_MIN)                \
+        X86_EW_CASE(name, X86_ADD) X86_EW_CASE(name, X86_SUB) X86_EW_CASE(name, X86_MUL)                            \
+        X86_EW_CASE(name, X86_DIV) X86_EW_CASE(name, X86_MAX) X86_EW_CASE(name, X86_MIN)                            \
         default: return;                                                                                            \
         }                                                                                                           \
     }
-#define X86_BINARY_CASE(name, OP)                                                                                   \
-    case OP:                                                                                                        \
-        if (sa && sb) name##_loop(OP, n, a, 1, b, 1, o, stream);                                                    \
-        else if (sa) name##_loop(OP, n, a, 1, b, 0, o, stream);                                                     \
-        else name##_loop(OP, n, a, 0, b, sb, o, stream);                                                            \
-        return;
 
 X86_BINARY_KERNEL(binary_f32, float, vf, vi, X86_DIVIDE)
 X86_BINARY_KERNEL(binary_f64, double, vd, vl, X86_DIVIDE)
@@ -586,43 +595,18 @@ typedef int8_t vb64 __attribute__((vector_size(VB / 8)));
         }                                                                                                           \
         return __builtin_convertvector(m & 1, B);                                                                   \
     }                                                                                                               \
-    static inline __attribute__((always_inline)) void name##_loop(x86_binop op, int64_t n, const T *a, int64_t sa,  \
-                                                                  const T *b, int64_t sb, uint8_t *o)               \
-    {                                                                                                               \
-        const int64_t lanes = (int64_t)(sizeof(V) / sizeof(T));                                                     \
-        V as = (V){0} + a[0], bs = (V){0} + b[0], x = as, y = bs;                                                   \
-        B r;                                                                                                        \
-        int64_t i = 0;                                                                                              \
-        for (; i + lanes <= n; i += lanes) {                                                                        \
-            if (sa) memcpy(&x, a + i, sizeof x);                                                                    \
-            if (sb) memcpy(&y, b + i, sizeof y);                                                                    \
-            r = name##_op(op, x, y);                                                                                \
-            memcpy(o + i, &r, sizeof r);                                                                            \
-        }                                                                                                           \
-        if (i < n) {                                                                                                \
-            x = as;                                                                                                 \
-            y = bs;                                                                                                 \
-            if (sa) memcpy(&x, a + i, (size_t)(n - i) * sizeof(T));                                                 \
-            if (sb) memcpy(&y, b + i, (size_t)(n - i) * sizeof(T));                                                 \
-            r = name##_op(op, x, y);                                                                                \
-            memcpy(o + i, &r, (size_t)(n - i));                                                                     \
-        }                                                                                                           \
-    }                                                                                                               \
-    static void name(x86_binop op, int64_t n, const void *va, int64_t sa, const void *vb, int64_t sb, uint8_t *o)    \
+    X86_EW_LOOP(name, T, V, B, X86_STORE_PLAIN)                                                                     \
+    static void name(x86_binop op, int64_t n, const void *va, int64_t sa, const void *vb, int64_t sb, uint8_t *vo)  \
     {                                                                                                               \
         const T *a = va, *b = vb;                                                                                   \
+        char *o = (char *)vo;                                                                                       \
+        const int stream = 0;                                                                                       \
         switch (op) {                                                                                               \
-        X86_COMPARE_CASE(name, X86_EQ) X86_COMPARE_CASE(name, X86_NE) X86_COMPARE_CASE(name, X86_LT)                \
-        X86_COMPARE_CASE(name, X86_LE) X86_COMPARE_CASE(name, X86_GT) X86_COMPARE_CASE(name, X86_GE)                \
+        X86_EW_CASE(name, X86_EQ) X86_EW_CASE(name, X86_NE) X86_EW_CASE(name, X86_LT)                               \
+        X86_EW_CASE(name, X86_LE) X86_EW_CASE(name, X86_GT) X86_EW_CASE(name, X86_GE)                               \
         default: return;                                                                                            \
         }                                                                                                           \
     }
-#define X86_COMPARE_CASE(name, OP)                                                                                  \
-    case OP:                                                                                                        \
-        if (sa && sb) name##_loop(OP, n, a, 1, b, 1, o);                                                            \
-        else if (sa) name##_loop(OP, n, a, 1, b, 0, o);                                                             \
-        else name##_loop(OP, n, a, 0, b, sb, o);                                                                    \
-        return;
 
 X86_COMPARE_KERNEL(compare_f32, float, vf, vi, vb32)
 X86_COMPARE_KERNEL(compare_f64, double, vd, vl, vb64)
