@@ -19,23 +19,12 @@
 
 #include <trueno/trueno.h>
 
+#include "bench-clock.h"
+
 void openblas_set_num_threads(int n);
 char *openblas_get_corename(void);
 
 #define REPS 11 /* alternating pairs per size and thread count; the medians compared */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 int main(int argc, char **argv)
 {
@@ -69,19 +58,17 @@ int main(int argc, char **argv)
             for (int r = 0; r < REPS; r++) {
                 nanosleep(&idle, NULL); /* OpenBLAS's threads spin after a call and would slow Trueno's */
                 trueno_op_run(TRUENO_OP_MATMUL, in, 2, NULL, &tc, 1); /* warm again after the pause */
-                double t0 = now_s();
+                double t0 = bench_now_s();
                 trueno_op_run(TRUENO_OP_MATMUL, in, 2, NULL, &tc, 1);
-                double t1 = now_s();
+                double t1 = bench_now_s();
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, c, n);
-                double t2 = now_s();
+                double t2 = bench_now_s();
                 tt[r] = t1 - t0;
                 to[r] = t2 - t1;
             }
-            qsort(tt, REPS, sizeof *tt, cmp);
-            qsort(to, REPS, sizeof *to, cmp);
+            double mt = bench_median(tt, REPS), mo = bench_median(to, REPS);
             double flop = 2.0 * n * n * n;
-            printf("%6d %7d %14.1f %14.1f %8.2f   %s\n", n, threads, flop / tt[REPS / 2] * 1e-9, flop / to[REPS / 2] * 1e-9,
-                   to[REPS / 2] / tt[REPS / 2], trueno_last_backend());
+            printf("%6d %7d %14.1f %14.1f %8.2f   %s\n", n, threads, flop / mt * 1e-9, flop / mo * 1e-9, mo / mt, trueno_last_backend());
             trueno_tensor_free(ta); trueno_tensor_free(tb); trueno_tensor_free(tc);
             free(a); free(b); free(c);
         }

@@ -25,20 +25,9 @@
 
 #include <trueno/trueno.h>
 
+#include "bench-clock.h"
+
 #define BATCHES 21
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 typedef int (*call_fn)(void *ctx);
 
@@ -47,21 +36,20 @@ static double time_calls(call_fn fn, void *ctx)
 {
     long k = 1;
     for (;;) {
-        double t0 = now_s();
+        double t0 = bench_now_s();
         for (long i = 0; i < k; i++)
             if (fn(ctx)) return -1;
-        if (now_s() - t0 >= 2e-3 || k >= (1L << 24)) break;
+        if (bench_now_s() - t0 >= 2e-3 || k >= (1L << 24)) break;
         k *= 2;
     }
     double t[BATCHES];
     for (int b = 0; b < BATCHES; b++) {
-        double t0 = now_s();
+        double t0 = bench_now_s();
         for (long i = 0; i < k; i++)
             if (fn(ctx)) return -1;
-        t[b] = (now_s() - t0) / (double)k;
+        t[b] = (bench_now_s() - t0) / (double)k;
     }
-    qsort(t, BATCHES, sizeof *t, cmp);
-    return t[BATCHES / 2];
+    return bench_median(t, BATCHES);
 }
 
 struct op_case {

@@ -13,18 +13,7 @@
 
 #include <trueno/trueno.h>
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
+#include "bench-clock.h"
 
 int main(int argc, char **argv)
 {
@@ -44,15 +33,15 @@ int main(int argc, char **argv)
         double t[5];
         for (int r = 0; r < 5; r++) {
             trueno_tensor *out = NULL;
-            double t0 = now_s();
+            double t0 = bench_now_s();
             trueno_status s = k == 0 ? trueno_matmul(a, b, &out) : k == 1 ? trueno_exp(v, &out)
                             : k == 2 ? trueno_add(v, v, &out) : trueno_sum(v, NULL, 0, 0, &out);
-            t[r] = now_s() - t0;
+            t[r] = bench_now_s() - t0;
             if (s) { fprintf(stderr, "%s\n", trueno_last_error()); return 1; }
             trueno_tensor_free(out);
         }
-        qsort(t, 5, sizeof *t, cmp);
-        printf("  %-28s %8.1f ms  %6.2f GFLOP/s\n", names[k], t[2] * 1e3, flop[k] / t[2] * 1e-9);
+        double m = bench_median(t, 5);
+        printf("  %-28s %8.1f ms  %6.2f GFLOP/s\n", names[k], m * 1e3, flop[k] / m * 1e-9);
     }
     trueno_tensor_free(a);
     trueno_tensor_free(b);

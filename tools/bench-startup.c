@@ -14,18 +14,7 @@
 
 #include <trueno/trueno.h>
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
+#include "bench-clock.h"
 
 int main(int argc, char **argv)
 {
@@ -37,7 +26,7 @@ int main(int argc, char **argv)
     size_t n_plugins = 0;
     if (!t) return 1;
     for (int r = 0; r < reps; r++) {
-        double t0 = now_us();
+        double t0 = 1e6 * bench_now_s();
         trueno_runtime *rt;
         trueno_tensor *ta, *tb, *tc;
         if (trueno_runtime_create(NULL, &rt) != TRUENO_OK ||
@@ -47,7 +36,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench-startup: %s\n", trueno_last_error());
             return 1;
         }
-        t[r] = now_us() - t0;
+        t[r] = 1e6 * bench_now_s() - t0;
         n_plugins = trueno_runtime_plugin_count(rt);
         trueno_tensor_free(ta);
         trueno_tensor_free(tb);
@@ -56,10 +45,10 @@ int main(int argc, char **argv)
         if (c[3] != 44) { fprintf(stderr, "bench-startup: wrong result\n"); return 1; }
     }
     double first = t[0];
-    qsort(t, (size_t)reps, sizeof *t, cmp);
+    double median = bench_median(t, (size_t)reps);
     printf("start-up (runtime create -> first add read back), %d reps, %zu plugin files: "
            "first %.1f us, min %.1f us, median %.1f us, max %.1f us\n",
-           reps, n_plugins, first, t[0], t[reps / 2], t[reps - 1]);
+           reps, n_plugins, first, t[0], median, t[reps - 1]);
     free(t);
     return 0;
 }
