@@ -11,25 +11,39 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
 
-static uint32_t cpu_hash(void)
+static uint32_t cpu_hash_value;
+static pthread_once_t cpu_hash_once = PTHREAD_ONCE_INIT;
+
+static void cpu_hash_compute(void)
 {
     uint32_t h = 2166136261u; /* FNV-1a of /proc/cpuinfo's first model name */
     FILE *f = fopen("/proc/cpuinfo", "r");
-    if (!f) return h;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "model name", 10) && strncmp(line, "CPU part", 8)) continue;
-        for (const char *p = line; *p; p++) h = (h ^ (uint8_t)*p) * 16777619u;
-        break;
+    if (f) {
+        char line[512];
+        while (fgets(line, sizeof line, f)) {
+            if (strncmp(line, "model name", 10) && strncmp(line, "CPU part", 8)) continue;
+            for (const char *p = line; *p; p++) h = (h ^ (uint8_t)*p) * 16777619u;
+            break;
+        }
+        fclose(f);
     }
-    fclose(f);
-    return h;
+    cpu_hash_value = h;
+}
+
+/* Once per process: reading /proc/cpuinfo costs tens of microseconds (the
+ * kernel asks every CPU for its clock), and every runtime creation looks
+ * up one cache file per CPU device. */
+static uint32_t cpu_hash(void)
+{
+    pthread_once(&cpu_hash_once, cpu_hash_compute);
+    return cpu_hash_value;
 }
 
 static bool cache_path(const char *key, char *path, size_t size, bool create)
