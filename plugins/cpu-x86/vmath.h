@@ -669,6 +669,58 @@ static int cast_f32(uint32_t from, uint32_t to, int64_t n, const void *src, void
     return 0;
 }
 
+/* topk: is a strictly better than b? NaN counts as the largest value and
+ * equals NaN, as the reference's stable sort has it. */
+static inline int topk_better(float a, float b, int largest)
+{
+    if (largest) return a != a ? b == b : a > b;
+    return b != b ? a == a : a < b;
+}
+
+/* Inserts (v, i) into the sorted best-so-far lists of *kept <= k entries
+ * when it beats the k-th; after equal values, so ties keep index order. */
+static inline void topk_insert(float v, int64_t i, float *val, int64_t *idx, int64_t *kept, int64_t k, int largest)
+{
+    if (*kept == k && !topk_better(v, val[k - 1], largest)) return;
+    int64_t pos = *kept < k ? (*kept)++ : k - 1;
+    for (; pos > 0 && topk_better(v, val[pos - 1], largest); pos--) {
+        val[pos] = val[pos - 1];
+        idx[pos] = idx[pos - 1];
+    }
+    val[pos] = v;
+    idx[pos] = i;
+}
+
+/* torch.topk of one contiguous row: the k (1 <= k <= n) largest (largest
+ * 1) or smallest (0) of x[0..n), sorted, into val[0..k) and idx[0..k);
+ * NaN is the largest value; equal values keep index order. One pass keeps
+ * the k best so far in order; a block of 4 vectors none of whose elements
+ * beats the k-th costs four compares, so data in no particular order costs
+ * about one compare per VL elements and O(k) insertions per rise of the
+ * threshold (selection by a running threshold, as in Knuth's TAOCP vol. 3,
+ * 5.3.3). */
+static void topk_f32(const float *x, int64_t n, int64_t k, int largest, float *val, int64_t *idx)
+{
+    int64_t kept = 0, i = 0;
+    for (; i < n && kept < k; i++) topk_insert(x[i], i, val, idx, &kept, k, largest);
+    for (; k > 0 && i + 4 * VL <= n; i += 4 * VL) {
+        float thr = val[k - 1];
+        vf t = vsplat(thr);
+        vi hit = {0};
+        for (int q = 0; q < 4; q++) {
+            vf v;
+            memcpy(&v, x + i + q * VL, sizeof v);
+            /* against a NaN threshold only a smaller search finds better (any number) */
+            hit |= thr != thr ? (largest ? (vi){0} : v == v) : largest ? (v > t) | (v != v) : v < t;
+        }
+        int any = 0;
+        for (int l = 0; l < VL; l++) any |= hit[l];
+        if (!any) continue;
+        for (int64_t j = i; j < i + 4 * VL; j++) topk_insert(x[j], j, val, idx, &kept, k, largest);
+    }
+    for (; i < n; i++) topk_insert(x[i], i, val, idx, &kept, k, largest);
+}
+
 /* The kernel table's entries every ISA file fills from this header. */
 #define X86_VMATH_KERNELS                                                                                     \
     .binary = {[TRUENO_DTYPE_UINT8] = binary_u8, [TRUENO_DTYPE_INT8] = binary_i8, [TRUENO_DTYPE_INT16] = binary_i16, \
@@ -678,4 +730,5 @@ static int cast_f32(uint32_t from, uint32_t to, int64_t n, const void *src, void
                 [TRUENO_DTYPE_INT16] = compare_i16, [TRUENO_DTYPE_INT32] = compare_i32,                         \
                 [TRUENO_DTYPE_INT64] = compare_i64, [TRUENO_DTYPE_FLOAT32] = compare_f32,                       \
                 [TRUENO_DTYPE_FLOAT64] = compare_f64},                                                          \
-    .unary_f32 = unary_f32, .argmax_f32 = argmax_f32, .cast_f32 = cast_f32, .softmax_f32 = softmax_f32
+    .unary_f32 = unary_f32, .argmax_f32 = argmax_f32, .cast_f32 = cast_f32, .softmax_f32 = softmax_f32, \
+    .topk_f32 = topk_f32

@@ -60,6 +60,9 @@ typedef struct x86_kernels {
     int (*cast_f32)(uint32_t from, uint32_t to, int64_t n, const void *src, void *dst);
     /* softmax (log_softmax 0) or log_softmax (1) of one contiguous row. */
     void (*softmax_f32)(const float *x, float *o, int64_t n, int log_softmax);
+    /* torch.topk of one contiguous row of n: the k (1..n) largest (largest
+     * 1) or smallest, sorted, NaN the largest, ties in index order. */
+    void (*topk_f32)(const float *x, int64_t n, int64_t k, int largest, float *val, int64_t *idx);
 } x86_kernels;
 
 extern const x86_kernels x86_kernels_generic;

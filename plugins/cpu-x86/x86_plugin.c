@@ -12,7 +12,8 @@
  * abs, square, sqrt, rsqrt, reciprocal, relu, relu6, leaky_relu,
  * hardsigmoid, hardswish, softsign, exp, log, tanh, sigmoid, silu, gelu in
  * its erf form); argmax, argmin, amax, amin over trailing axes; softmax and
- * log_softmax along a contiguous last axis; casts float32 <-> float64 and
+ * log_softmax along a contiguous last axis; topk (k <= 64) along a
+ * contiguous last axis; casts float32 <-> float64 and
  * float32 <-> bfloat16 between contiguous operands; contiguous (copies
  * between any layouts) for every dtype. Everything else is
  * TRUENO_UNSUPPORTED, so the dispatcher runs it on another device (the
@@ -148,6 +149,17 @@ static bool softmax_layout(const trueno_op_desc *op)
            (a->shape[last] == 1 || (a->strides[last] == 1 && o->strides[last] == 1));
 }
 
+/* topk along the last axis of float32 rows read with stride 1; k up to
+ * TOPK_MAX_K (larger k is a sort, left to the reference) */
+#define TOPK_MAX_K 64
+static bool topk_layout(const trueno_op_desc *op)
+{
+    const trueno_tensor_desc *a = op->inputs[0];
+    int64_t last = (int64_t)a->rank - 1;
+    return op->dtype == TRUENO_DTYPE_FLOAT32 && a->rank > 0 && op->params->ints[0] == last &&
+           op->params->ints[1] <= TOPK_MAX_K && (a->shape[last] == 1 || a->strides[last] == 1);
+}
+
 static int64_t flat_stride(const trueno_tensor_desc *t);
 
 /* CAST pairs the kernels convert, both operands contiguous */
@@ -170,6 +182,7 @@ static bool supported(const trueno_op_desc *op)
     if (op->op == TRUENO_OP_ARGMAX || op->op == TRUENO_OP_ARGMIN || op->op == TRUENO_OP_AMAX || op->op == TRUENO_OP_AMIN)
         return op->dtype == TRUENO_DTYPE_FLOAT32 && sum_layout(op, &inner) && inner > 0 && inner < INT32_MAX;
     if (op->op == TRUENO_OP_SOFTMAX || op->op == TRUENO_OP_LOG_SOFTMAX) return softmax_layout(op);
+    if (op->op == TRUENO_OP_TOPK) return topk_layout(op);
     int bop = binop_of(op->op);
     uint32_t out_dtype = bop >= X86_EQ ? TRUENO_DTYPE_BOOL : op->dtype;
     if (op->dtype >= TRUENO_DTYPE_COUNT_1_0 || op->n_outputs != 1 || op->outputs[0]->dtype != out_dtype) return false;
@@ -597,6 +610,38 @@ static trueno_status run_softmax(const x86_device *d, const trueno_op_desc *op)
     return d->host->parallel_for(d->host->ctx, rows, grain, softmax_rows, &j);
 }
 
+/* TOPK: one row per task, the k best gathered on the stack, then stored
+ * through the outputs' strides. */
+static void topk_rows(void *arg, int64_t begin, int64_t end)
+{
+    const softmax_job *j = arg;
+    const trueno_tensor_desc *a = j->op->inputs[0], *ov = j->op->outputs[0], *oi = j->op->outputs[1];
+    const trueno_tensor_desc *t[3] = {a, ov, oi};
+    int last = (int)a->rank - 1;
+    int64_t k = j->op->params->ints[1];
+    float val[TOPK_MAX_K];
+    int64_t idx[TOPK_MAX_K];
+    for (int64_t r = begin; r < end; r++) {
+        int64_t off[3];
+        odometer(a, last, r, t, 3, off);
+        j->d->k->topk_f32((const float *)a->buffer + off[0], j->inner, k, j->op->params->ints[2] != 0, val, idx);
+        for (int64_t q = 0; q < k; q++) {
+            ((float *)ov->buffer)[off[1] + q * ov->strides[last]] = val[q];
+            ((int64_t *)oi->buffer)[off[2] + q * oi->strides[last]] = idx[q];
+        }
+    }
+}
+
+static trueno_status run_topk(const x86_device *d, const trueno_op_desc *op)
+{
+    const trueno_tensor_desc *a = op->inputs[0];
+    softmax_job j = {d, op, a->shape[a->rank - 1]};
+    int64_t n = trueno_desc_numel(a);
+    if (n == 0 || op->params->ints[1] == 0) return TRUENO_OK;
+    int64_t rows = n / j.inner, grain = j.inner >= 16384 ? 1 : 16384 / j.inner;
+    return d->host->parallel_for(d->host->ctx, rows, grain, topk_rows, &j);
+}
+
 /* MATMUL (batched: the batch axes walked here) and GEMM. */
 static trueno_status run_matmul(const x86_device *d, const trueno_op_desc *op)
 {
@@ -647,6 +692,7 @@ static trueno_status x86_execute(void *dev, const trueno_op_desc *op)
     case TRUENO_OP_SUM: case TRUENO_OP_MEAN: return run_sum(dev, op);
     case TRUENO_OP_ARGMAX: case TRUENO_OP_ARGMIN: case TRUENO_OP_AMAX: case TRUENO_OP_AMIN: return run_arg(dev, op);
     case TRUENO_OP_SOFTMAX: case TRUENO_OP_LOG_SOFTMAX: return run_softmax(dev, op);
+    case TRUENO_OP_TOPK: return run_topk(dev, op);
     case TRUENO_OP_CAST: return run_cast(dev, op);
     case TRUENO_OP_CONTIGUOUS: return run_contiguous(dev, op);
     case TRUENO_OP_CONV2D: return x86_conv2d(((const x86_device *)dev)->host, ((const x86_device *)dev)->k, op);

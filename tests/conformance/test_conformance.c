@@ -183,8 +183,8 @@ static void one_case(const char *backend, trueno_op_code op, trueno_tensor **in,
         t->cases++;
         compared++;
         const char *bad = agree(op, dev[0], ref[0], scale);
-        /* TOPK: the indices may differ on ties; the values are compared */
-        if (!bad && info->n_outputs > 1 && op != TRUENO_OP_TOPK) bad = agree(op, dev[1], ref[1], 1);
+        /* TOPK's indices too: equal values keep index order on every backend */
+        if (!bad && info->n_outputs > 1) bad = agree(op, dev[1], ref[1], 1);
         if (bad && !t->first_failure[0]) {
             char sh[96] = "(";
             for (size_t i = 0; i < rank; i++) snprintf(sh + strlen(sh), sizeof sh - strlen(sh), i ? ",%lld" : "%lld", (long long)shape[i]);
@@ -298,17 +298,23 @@ static void family_reduce(const char *backend, trueno_op_code op, trueno_dtype d
 static void family_axis(const char *backend, trueno_op_code op, trueno_dtype dt, tally *t)
 {
     const trueno_op_info *info = trueno_op_lookup(op);
-    const int64_t shapes[][2] = {{1, 1}, {5, 7}, {3, 70}, {2, 1025}, {0, 4}};
+    const int64_t shapes[][2] = {{1, 1}, {5, 7}, {3, 70}, {2, 1025}, {0, 4}, {4, 300}};
+    /* topk: the 3 largest, then the 20 smallest (or the whole extent), of
+     * values in steps of 0.5 so that ties are common */
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)
-        for (int axis = 0; axis < 2; axis++) {
+        for (int pass = 0; pass < (op == TRUENO_OP_TOPK ? 4 : 2); pass++) {
+            int axis = pass % 2, largest = pass < 2;
             int64_t n = shapes[s][0] * shapes[s][1], oshape[2] = {shapes[s][0], shapes[s][1]};
             double *v = master(n, dt >= TRUENO_DTYPE_FLOAT16, false);
             if (op == TRUENO_OP_CUMPROD) for (int64_t i = 0; i < n; i++) v[i] = 0.9 + 0.2 * urand();
+            if (op == TRUENO_OP_TOPK) for (int64_t i = 0; i < n; i++) v[i] = isfinite(v[i]) ? round(2 * v[i]) / 2 : v[i];
             trueno_tensor *in[1] = {make(dt, 2, shapes[s], v, axis)};
             free(v);
             trueno_op_params p = {.struct_size = sizeof p, .ints = {axis, 0, 1}};
             if (op == TRUENO_OP_TOPK) {
-                p.ints[1] = oshape[axis] < 3 ? oshape[axis] : 3;
+                int64_t k = largest ? 3 : 20;
+                p.ints[1] = oshape[axis] < k ? oshape[axis] : k;
+                p.ints[2] = largest;
                 oshape[axis] = p.ints[1];
             }
             double scale = 1;

@@ -445,6 +445,30 @@ static void merge_sort(sort_item *v, sort_item *tmp, int64_t n, bool desc, bool 
     }
 }
 
+/* topk for small k: one pass in index order keeping the k best so far in
+ * order, so equal values keep their index order as with the stable sort;
+ * O(n·k) at worst, about n comparisons for data in no particular order.
+ * Leaves the k best in v[0..k). */
+#define TOPK_SELECT_MAX 64
+static void select_k(sort_item *v, int64_t n, int64_t k, bool desc, bool is_float)
+{
+    int64_t kept = 0;
+    for (int64_t j = 0; j < n && k > 0; j++) {
+        sort_item x = v[j];
+        /* x goes before v[pos] only when strictly better: ties keep the earlier index */
+#define BETTER(a, b) (desc ? cmp_items(a, b, is_float) > 0 : cmp_items(a, b, is_float) < 0)
+        if (kept == k && !BETTER(&x, &v[k - 1])) continue;
+        int64_t pos = kept < k ? kept : k - 1;
+        while (pos > 0 && BETTER(&x, &v[pos - 1])) {
+            v[pos] = v[pos - 1];
+            pos--;
+        }
+#undef BETTER
+        v[pos] = x;
+        if (kept < k) kept++;
+    }
+}
+
 static void sort_range(void *arg, int64_t begin, int64_t end)
 {
     sort_ctx *c = arg;
@@ -460,7 +484,10 @@ static void sort_range(void *arg, int64_t begin, int64_t end)
             if (c->is_float) v[k].f = tn_load_f64(a->buffer, a->dtype, ia + k * sa);
             else v[k].i = tn_load_i64(a->buffer, a->dtype, ia + k * sa);
         }
-        merge_sort(v, v + c->extent, c->extent, c->descending, c->is_float);
+        if (c->op->op == TRUENO_OP_TOPK && c->k <= TOPK_SELECT_MAX)
+            select_k(v, c->extent, c->k, c->descending, c->is_float);
+        else
+            merge_sort(v, v + c->extent, c->extent, c->descending, c->is_float);
         for (int64_t k = 0; k < c->k; k++) {
             if (c->op->op == TRUENO_OP_ARGSORT) {
                 tn_store_i64(o->buffer, o->dtype, io + k * so, v[k].index);
