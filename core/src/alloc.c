@@ -5,7 +5,9 @@
  * (trueno_testing_fail_allocation, the way SQLite's test/malloc.test and
  * Lua's ltests.c do it).
  */
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include <string.h>
+#include <sys/mman.h>
 
 #include "internal.h"
 #include "trueno/trueno_testing.h"
@@ -48,12 +50,23 @@ char *tn_strdup(const char *s)
     return d;
 }
 
+/* Blocks of at least this size start on a 2 MiB boundary and ask for
+ * transparent huge pages (Linux's THP in its "madvise" mode, Debian's
+ * default): a large matrix read with a long row stride (a gemm's C, a
+ * transposed operand) then needs one TLB entry per 2 MiB, not per 4 KiB. */
+#define TN_HUGE_MIN ((size_t)4 << 20)
+#define TN_HUGE_PAGE ((size_t)2 << 20)
+
 void *tn_aligned_alloc(size_t alignment, size_t bytes)
 {
     void *p = NULL;
     if (injected_failure()) return NULL;
     if (alignment < sizeof(void *)) alignment = sizeof(void *);
+    if (bytes >= TN_HUGE_MIN && alignment < TN_HUGE_PAGE) alignment = TN_HUGE_PAGE;
     if (posix_memalign(&p, alignment, bytes ? bytes : alignment) != 0) return NULL;
+#ifdef MADV_HUGEPAGE
+    if (bytes >= TN_HUGE_MIN) (void)madvise(p, bytes / TN_HUGE_PAGE * TN_HUGE_PAGE, MADV_HUGEPAGE);
+#endif
     return p;
 }
 

@@ -13,7 +13,8 @@
  * Any strides (transposes and views are read in place while packing);
  * edges are zero-padded in the packed panels and only the valid part of a
  * tile is written. alpha is folded into A while packing; a beta term is
- * applied first (C = beta·C0) and every tile then adds. Each element of C
+ * added to each tile of the first KC panel while the tile is in cache
+ * (C = A·B[:KC] + beta·C0, later panels add). Each element of C
  * is computed by one thread with the same order of operations whatever the
  * thread count, so results do not depend on it. beta == 0 ignores C0 (NaN
  * included), as BLAS does.
@@ -33,8 +34,9 @@ typedef struct gemm_job {
     int64_t m, n, kk, pc, kc, jc, nc;
     int64_t mc;             /* rows per block: <= MC, balanced over the threads */
     double alpha;
-    bool c_holds_beta_c0;   /* C was set to beta·C0 first: every tile adds */
-    const char *a, *b;
+    double beta;            /* with c0: added to the tiles of the first KC panel */
+    const char *a, *b, *c0;
+    int64_t sc00, sc01;
     int64_t sa0, sa1, sb0, sb1, sc0, sc1;
     char *c;
     void *bp;               /* packed B: ceil(nc/NR) slivers of kc×NR */
@@ -82,6 +84,24 @@ static void pack_b(void *arg, int64_t begin, int64_t end)
     }
 }
 
+/* C[tile] += beta·C0[tile] (beta·C0 rounded to the element type first, as
+ * when C was set to it before the panels added) */
+static void add_beta_c0(const gemm_job *j, int64_t row0, int64_t col0, int64_t rows, int64_t cols)
+{
+    for (int64_t i = 0; i < rows; i++) {
+        int64_t src = (row0 + i) * j->sc00 + col0 * j->sc01, dst = (row0 + i) * j->sc0 + col0 * j->sc1;
+        if (j->f64) {
+            const double *s = (const double *)j->c0 + src;
+            double *d = (double *)j->c + dst;
+            for (int64_t jj = 0; jj < cols; jj++) d[jj * j->sc1] += j->beta * s[jj * j->sc01];
+        } else {
+            const float *s = (const float *)j->c0 + src;
+            float *d = (float *)j->c + dst;
+            for (int64_t jj = 0; jj < cols; jj++) d[jj * j->sc1] += (float)(j->beta * (double)s[jj * j->sc01]);
+        }
+    }
+}
+
 /* One MC block of rows: pack A, run every tile. A full tile of a C with unit
  * column stride is written in place by the micro-kernel; edge tiles and
  * other strides go through a small tile buffer. */
@@ -99,7 +119,7 @@ static void row_block(void *arg, int64_t begin, int64_t end)
         h->aligned_free(h->ctx, tile);
         return;
     }
-    int add = j->c_holds_beta_c0 || j->pc > 0;
+    int add = j->pc > 0;
     for (int64_t blk = begin; blk < end; blk++) {
         int64_t ic = blk * j->mc, mc = j->m - ic < j->mc ? j->m - ic : j->mc;
         int64_t n_sl = (mc + mr - 1) / mr;
@@ -121,13 +141,14 @@ static void row_block(void *arg, int64_t begin, int64_t end)
                                               direct ? j->sc0 : nr, direct && add);
                 else j->k->sgemm_micro(j->kc, (const float *)as, (const float *)bs, direct ? (float *)c : (float *)tile,
                                        direct ? j->sc0 : nr, direct && add);
-                if (direct) continue;
-                for (int64_t i = 0; i < rows; i++)
-                    for (int64_t jj = 0; jj < cols; jj++) {
-                        int64_t at = i * j->sc0 + jj * j->sc1;
-                        if (j->f64) ((double *)c)[at] = (add ? ((double *)c)[at] : 0) + ((double *)tile)[i * nr + jj];
-                        else ((float *)c)[at] = (add ? ((float *)c)[at] : 0) + ((float *)tile)[i * nr + jj];
-                    }
+                if (!direct)
+                    for (int64_t i = 0; i < rows; i++)
+                        for (int64_t jj = 0; jj < cols; jj++) {
+                            int64_t at = i * j->sc0 + jj * j->sc1;
+                            if (j->f64) ((double *)c)[at] = (add ? ((double *)c)[at] : 0) + ((double *)tile)[i * nr + jj];
+                            else ((float *)c)[at] = (add ? ((float *)c)[at] : 0) + ((float *)tile)[i * nr + jj];
+                        }
+                if (j->c0 && !add) add_beta_c0(j, row0, col0, rows, cols);
             }
         }
     }
@@ -151,9 +172,14 @@ trueno_status x86_gemm(const trueno_host *host, const x86_kernels *k, uint32_t d
     j.mr = j.f64 ? k->dmr : k->smr;
     j.nr = j.f64 ? k->dnr : k->snr;
     if (m == 0 || n == 0) return TRUENO_OK;
-    /* C = beta·C0 first when there is a beta term (or nothing to add) */
-    j.c_holds_beta_c0 = (c0 && beta != 0) || kk == 0;
-    if (j.c_holds_beta_c0)
+    if (c0 && beta != 0) {
+        j.c0 = c0;
+        j.beta = beta;
+        j.sc00 = sc00;
+        j.sc01 = sc01;
+    }
+    /* nothing to multiply: C = beta·C0 */
+    if (kk == 0)
         for (int64_t r = 0; r < m; r++)
             for (int64_t col = 0; col < n; col++) {
                 int64_t src = r * sc00 + col * sc01, dst = r * sc0 + col * sc1;
