@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tools/demo.sh — from a fresh Debian 12 machine to a first result:
 # installs what is missing (apt), builds, installs into ./_install,
-# shows what this machine offers (trueno-info), and runs a first program
-# on real values (examples/first-steps).
+# shows what this machine offers (trueno-info), and runs the main job on real
+# data: Fashion-MNIST nearest-neighbour classification (examples/fashion-knn),
+# which writes a gallery PNG.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/tools/setup.sh"
@@ -18,7 +19,10 @@ echo
 echo "== trueno-info: what this machine offers"
 "$prefix/bin/trueno-info"
 echo
-echo "== trueno-first-steps: 1991-2020 monthly mean temperatures of three cities"
-"$prefix/bin/trueno-first-steps"
+echo "== trueno-fashion-knn: 10,000 Fashion-MNIST test images classified by their nearest of 60,000 training images"
+gallery=$root/fashion-knn-gallery.png
+"$prefix/bin/trueno-fashion-knn" --gallery "$gallery"
 echo
-echo "Installed into $prefix (bin/, lib/, include/). Try: TRUENO_LOG=dispatch $prefix/bin/trueno-first-steps"
+echo "The gallery (test images, each with its nearest training images) is $gallery"
+echo "Installed into $prefix (bin/, lib/, include/). Try: $prefix/bin/trueno-fashion-knn --k 5 --weights distance,"
+echo "or a smaller first program: $prefix/bin/trueno-first-steps"

@@ -3,9 +3,12 @@
 # Idempotent: a machine that has everything runs no apt at all.
 
 # python3-numpy and python3-torch are the references of the differential tests;
-# libopenblas-dev is the anchor of trueno-bench-gemm
+# libopenblas-dev is the anchor of trueno-bench-gemm; the Fashion-MNIST example
+# reads Debian's dataset-fashion-mnist with zlib, draws with libpng, and is
+# checked against python3-sklearn
 trueno_packages="cmake ninja-build gcc libc6-dev pkg-config binutils libcjson-dev libdlpack-dev clang libopenblas-dev
-                 python3 python3-numpy python3-torch"
+                 zlib1g-dev libpng-dev dataset-fashion-mnist
+                 python3 python3-numpy python3-torch python3-sklearn"
 
 trueno_setup() {
     local missing=()

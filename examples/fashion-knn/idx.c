@@ -17,6 +17,14 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
+/* zlib's message, without the path it puts in front */
+static const char *zmsg(gzFile f, const char *path, int *code)
+{
+    const char *msg = gzerror(f, code);
+    size_t n = strlen(path);
+    return strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ' ? msg + n + 2 : msg;
+}
+
 /* Reads exactly n bytes; -1 on a short read (truncated file) or a gzip
  * error, with the reason in err. */
 static int read_exact(gzFile f, const char *path, void *buf, size_t n, const char *what, char *err, size_t errlen)
@@ -27,12 +35,12 @@ static int read_exact(gzFile f, const char *path, void *buf, size_t n, const cha
         int r = gzread(f, (char *)buf + got, chunk);
         if (r < 0) {
             int code;
-            const char *msg = gzerror(f, &code);
+            const char *msg = zmsg(f, path, &code);
             return fail(err, errlen, "%s: not a readable gzip stream (%s) while reading the %s", path, msg, what);
         }
         if (r == 0) {
             int code;
-            const char *msg = gzerror(f, &code);
+            const char *msg = zmsg(f, path, &code);
             return fail(err, errlen, "%s: truncated: the %s needs %zu bytes, the file ends after %zu%s%s", path, what,
                         n, got, code != Z_OK ? "; zlib: " : "", code != Z_OK ? msg : "");
         }
@@ -71,7 +79,7 @@ int idx_read(const char *path, int rank, idx_array *out, char *err, size_t errle
         int r = gzread(f, &extra, 1);
         if (r != 0) {
             int code;
-            const char *msg = gzerror(f, &code);
+            const char *msg = zmsg(f, path, &code);
             rc = r > 0 ? fail(err, errlen, "%s: longer than its header says (%zu data bytes)", path, a.size)
                        : fail(err, errlen, "%s: not a readable gzip stream (%s)", path, msg);
         }
