@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """bench-knn.py — trueno-fashion-knn against scikit-learn, side by side in one run.
 
-Usage: /usr/bin/python3 tools/bench-knn.py BUILD_DIR [--limit N] [--k K] [--weights W]
+Usage: /usr/bin/python3 tools/bench-knn.py BUILD_DIR [--limit N] >> docs/benchmarks.md
+(after tools/bench-x86.py has written the file's first part)
 
-For 1 and 2 threads, runs scikit-learn's KNeighborsClassifier(algorithm="brute")
+For k=1 uniform and k=5 distance-weighted, and 1 and 2 threads, runs scikit-learn's KNeighborsClassifier(algorithm="brute")
 (fit + predict, BLAS and joblib held to that many threads) and then
 trueno-fashion-knn --threads N on the same Fashion-MNIST files, and prints each
 one's classification time (loading excluded on both sides), the ratio
@@ -48,28 +49,32 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("build")
     ap.add_argument("--limit", type=int, default=10000)
-    ap.add_argument("--k", type=int, default=1)
-    ap.add_argument("--weights", default="uniform", choices=("uniform", "distance"))
     a = ap.parse_args()
     exe = os.path.join(a.build, "bin", "trueno-fashion-knn")
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
-    print(f"Fashion-MNIST k-NN: {a.limit} test x 60000 training images, k={a.k}, {a.weights} weights")
-    print("| threads | scikit-learn | Trueno | Trueno / scikit-learn | predictions agree | Trueno peak RSS |")
-    print("|---|---|---|---|---|---|")
+    import sklearn
+    print(f"\n## Fashion-MNIST k-nearest neighbours against scikit-learn (`tools/bench-knn.py`)\n\n"
+          f"{a.limit} test images against 60,000 training images, brute force; scikit-learn {sklearn.__version__} "
+          f"`KNeighborsClassifier(algorithm='brute')` fit + predict with its BLAS and joblib held to the thread "
+          f"count, then `trueno-fashion-knn --threads N`, back to back; times exclude loading the files on both "
+          f"sides. Target: Trueno / scikit-learn <= 0.6.\n")
+    print("| k, weights | threads | scikit-learn | Trueno | Trueno / scikit-learn | predictions agree | Trueno accuracy | Trueno peak RSS |")
+    print("|---|---|---|---|---|---|---|---|")
+    cells = [(k, weights, threads) for k, weights in ((1, "uniform"), (5, "distance")) for threads in (1, 2)]
     with tempfile.TemporaryDirectory() as tmp:
-        for threads in (1, 2):
+        sk_out, tr_out = os.path.join(tmp, "sk.txt"), os.path.join(tmp, "tr.txt")
+        for k, weights, threads in cells:
             e = dict(env, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
-            sk_out, tr_out = os.path.join(tmp, "sk.txt"), os.path.join(tmp, "tr.txt")
-            out = run([sys.executable, "-c", SKLEARN, DATA, str(a.limit), str(a.k), a.weights, str(threads), sk_out], e)
+            out = run([sys.executable, "-c", SKLEARN, DATA, str(a.limit), str(k), weights, str(threads), sk_out], e)
             sk = float(re.search(r"seconds (\S+)", out).group(1))
-            out = run([exe, "--threads", str(threads), "--limit", str(a.limit), "--k", str(a.k),
-                       "--weights", a.weights, "--predictions", tr_out], env)
+            out = run([exe, "--threads", str(threads), "--limit", str(a.limit), "--k", str(k),
+                       "--weights", weights, "--predictions", tr_out], env)
             tr = float(re.search(r"classification (\S+) s", out).group(1))
             rss = re.search(r"peak memory \(RSS\): (\d+) MiB", out).group(1)
+            acc = re.search(r"accuracy: (\S+)", out).group(1)
             agree = open(sk_out).read().split() == open(tr_out).read().split()
-            print(f"| {threads} | {sk:.2f} s | {tr:.2f} s | {tr / sk:.2f} | {'yes' if agree else 'NO'} | {rss} MiB |",
-                  flush=True)
-
+            print(f"| {k}, {weights} | {threads} | {sk:.2f} s | {tr:.2f} s | {tr / sk:.2f} | "
+                  f"{'yes' if agree else 'NO'} | {acc} | {rss} MiB |", flush=True)
 
 if __name__ == "__main__":
     main()

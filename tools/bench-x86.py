@@ -3,6 +3,7 @@
 side in one run on this machine, one thread each, written as Markdown:
 
     /usr/bin/python3 tools/bench-x86.py BUILD_DIR > docs/benchmarks.md
+(then tools/bench-knn.py BUILD_DIR >> docs/benchmarks.md adds the k-NN section)
 
 Trueno's figures come from BUILD_DIR/bin/trueno-bench-ops (outputs
 preallocated and reused, TRUENO_NUM_THREADS=1); NumPy's and PyTorch's are

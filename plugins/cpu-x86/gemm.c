@@ -4,7 +4,7 @@
  * 34(3), 2008; Van Zee & van de Geijn, "BLIS", ACM TOMS 41(3), 2015):
  *
  *   for jc over n in NC:               B panel  KC×NC  (packed, shared; L3)
- *     for pc over k in KC:
+ *     for pc over k in KC:             (balanced: ceil(k/KC) panels of equal depth)
  *       pack B[pc, jc] into NR-wide slivers
  *       parallel for ic over m in MC:  A block  MC×KC  (packed per thread; L2)
  *         pack A[ic, pc] into MR-tall slivers
@@ -23,7 +23,11 @@
 
 #include "x86.h"
 
-#define KC 256
+/* KC is the deepest panel: k is cut into ceil(k/KC) panels of equal depth,
+ * so that no thin last panel costs a whole extra pass over C (k = 784:
+ * three panels of 262, not 256+256+256+16); a KC×NR float32 sliver of B
+ * (40 KiB at 320) stays in a 48 KiB L1. */
+#define KC 320
 #define MC 144
 #define NC 3072
 
@@ -199,8 +203,9 @@ trueno_status x86_gemm(const trueno_host *host, const x86_kernels *k, uint32_t d
     if (!j.bp) return TRUENO_OUT_OF_MEMORY;
     for (j.jc = 0; j.jc < n && j.status == TRUENO_OK; j.jc += NC) {
         j.nc = n - j.jc < NC ? n - j.jc : NC;
-        for (j.pc = 0; j.pc < kk && j.status == TRUENO_OK; j.pc += KC) {
-            j.kc = kk - j.pc < KC ? kk - j.pc : KC;
+        int64_t panels = (kk + KC - 1) / KC, depth = (kk + panels - 1) / panels;
+        for (j.pc = 0; j.pc < kk && j.status == TRUENO_OK; j.pc += depth) {
+            j.kc = kk - j.pc < depth ? kk - j.pc : depth;
             int64_t slivers = (j.nc + j.nr - 1) / j.nr;
             /* small problems stay on one thread: the hand-off costs more */
             int64_t work = j.kc * j.nr;

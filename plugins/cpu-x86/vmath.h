@@ -706,17 +706,21 @@ static void topk_f32(const float *x, int64_t n, int64_t k, int largest, float *v
     for (; k > 0 && i + 4 * VL <= n; i += 4 * VL) {
         float thr = val[k - 1];
         vf t = vsplat(thr);
-        vi hit = {0};
+        vi hit[4], any = {0};
         for (int q = 0; q < 4; q++) {
             vf v;
             memcpy(&v, x + i + q * VL, sizeof v);
             /* against a NaN threshold only a smaller search finds better (any number) */
-            hit |= thr != thr ? (largest ? (vi){0} : v == v) : largest ? (v > t) | (v != v) : v < t;
+            hit[q] = thr != thr ? (largest ? (vi){0} : v == v) : largest ? (v > t) | (v != v) : v < t;
+            any |= hit[q];
         }
-        int any = 0;
-        for (int l = 0; l < VL; l++) any |= hit[l];
-        if (!any) continue;
-        for (int64_t j = i; j < i + 4 * VL; j++) topk_insert(x[j], j, val, idx, &kept, k, largest);
+        int some = 0;
+        for (int l = 0; l < VL; l++) some |= any[l];
+        if (!some) continue;
+        /* only the flagged elements can beat the threshold, which only tightens */
+        for (int q = 0; q < 4; q++)
+            for (int l = 0; l < VL; l++)
+                if (hit[q][l]) topk_insert(x[i + q * VL + l], i + q * VL + l, val, idx, &kept, k, largest);
     }
     for (; i < n; i++) topk_insert(x[i], i, val, idx, &kept, k, largest);
 }
