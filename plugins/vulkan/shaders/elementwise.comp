@@ -1,0 +1,93 @@
+#version 450
+// Element-wise float32 ops with any strides and broadcasting (stride 0):
+// o[io] = op(a[ia], b[ib]) for binary ops, op(a[ia]) for unary ones. The
+// plugin merges axes that are contiguous in every operand, so rank <= 4
+// covers the layouts ops meet; a grid-stride loop covers any count.
+//
+// Only operations Vulkan computes correctly rounded (+, -, *, comparisons;
+// Vulkan spec, "Precision and Operation of SPIR-V Instructions") and exp
+// from them: the builtin exp is allowed 3 + 2·|x| ULP, too loose for
+// Trueno's 4-ULP bound, so exp is Cephes' expf scheme (S. L. Moshier,
+// Cephes Math Library): x = n·ln2 + r with ln2 in two parts, a degree-6
+// polynomial on |r| <= ln2/2, scaling by 2^n in two exact steps.
+layout(local_size_x_id = 0) in;
+
+layout(std430, binding = 0) readonly buffer A { float a[]; };
+layout(std430, binding = 1) readonly buffer B { float b[]; };
+layout(std430, binding = 2) writeonly buffer O { float o[]; };
+
+layout(push_constant) uniform Params {
+    uint n, op, rank, unary;
+    uint shape[4];          // output extents, outermost first
+    int sa[4], sb[4], so[4];
+    uint oa, ob, oo;        // offsets in elements
+    float param;            // leaky_relu's slope
+} p;
+
+// op codes, shared with vk_plugin.c
+const uint ADD = 0u, SUB = 1u, MUL = 2u, MAX = 3u, MIN = 4u;
+const uint NEG = 16u, ABS = 17u, SQUARE = 18u, RELU = 19u, EXP = 20u, LEAKY_RELU = 21u, COPY = 22u;
+
+float exp_cephes(float x)
+{
+    if (isnan(x)) return x;
+    float xc = clamp(x, -120.0, 89.0);
+    float n = floor(xc * 1.44269504088896341 + 0.5);
+    float r = xc - n * 0.693359375 - n * -2.12194440e-4;
+    float q = 1.9875691500E-4;
+    q = q * r + 1.3981999507E-3;
+    q = q * r + 8.3334519073E-3;
+    q = q * r + 4.1665795894E-2;
+    q = q * r + 1.6666665459E-1;
+    q = q * r + 5.0000001201E-1;
+    float y = q * r * r + r + 1.0;
+    int ni = int(n), h = ni / 2;
+    return y * intBitsToFloat((h + 127) << 23) * intBitsToFloat((ni - h + 127) << 23);
+}
+
+float binary(float x, float y)
+{
+    switch (p.op) {
+    case ADD: return x + y;
+    case SUB: return x - y;
+    case MUL: return x * y;
+    case MAX: return isnan(x) || isnan(y) ? x + y : max(x, y);   // NaN propagates, as numpy.maximum
+    default: return isnan(x) || isnan(y) ? x + y : min(x, y);
+    }
+}
+
+float unary(float x)
+{
+    switch (p.op) {
+    case NEG: return -x;
+    case ABS: return abs(x);
+    case SQUARE: return x * x;
+    case RELU: return isnan(x) ? x : max(x, 0.0);
+    case EXP: return exp_cephes(x);
+    case LEAKY_RELU: return x < 0.0 ? x * p.param : x;
+    default: return x;
+    }
+}
+
+void main()
+{
+    uint step = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
+    for (uint i = gl_GlobalInvocationID.x; i < p.n; i += step) {
+        int ia = int(p.oa), ib = int(p.ob), io = int(p.oo);
+        if (p.rank == 1u) {
+            ia += int(i) * p.sa[0];
+            ib += int(i) * p.sb[0];
+            io += int(i) * p.so[0];
+        } else {
+            uint r = i;
+            for (int d = int(p.rank) - 1; d >= 0; d--) {
+                int c = int(r % p.shape[d]);
+                r /= p.shape[d];
+                ia += c * p.sa[d];
+                ib += c * p.sb[d];
+                io += c * p.so[d];
+            }
+        }
+        o[io] = p.unary != 0u ? unary(a[ia]) : binary(a[ia], b[ib]);
+    }
+}

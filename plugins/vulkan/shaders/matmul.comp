@@ -1,0 +1,103 @@
+#version 450
+// C = alpha·A·B + beta·C0 for float32 views with any strides (a batch of
+// such products along z): tiled through shared memory with a register
+// block per invocation, the next K-tile loaded from global memory into
+// registers while the current one is multiplied (double buffering in
+// shared memory, one barrier per K-tile). The classic scheme of Volkov &
+// Demmel, "Benchmarking GPUs to tune dense linear algebra" (SC'08), as in
+// CUTLASS's SIMT sgemm. Tile sizes are specialization constants the plugin
+// picks from the device's limits.
+layout(local_size_x_id = 0) in;          // (BM/TM)·(BN/TN) invocations
+layout(constant_id = 1) const uint BM = 64;
+layout(constant_id = 2) const uint BN = 64;
+layout(constant_id = 3) const uint BK = 8;
+layout(constant_id = 4) const uint TM = 4;
+layout(constant_id = 5) const uint TN = 4;
+
+layout(std430, binding = 0) readonly buffer A { float a[]; };
+layout(std430, binding = 1) readonly buffer B { float b[]; };
+layout(std430, binding = 2) readonly buffer C0 { float c0[]; };
+layout(std430, binding = 3) writeonly buffer C { float c[]; };
+
+layout(push_constant) uniform Params {
+    uint m, n, k, flags;        // flags: 1 beta term, 2 A k-contiguous, 4 B k-contiguous
+    int sa0, sa1, sb0, sb1;     // element strides of A (m, k) and B (k, n)
+    int sc0, sc1, sd0, sd1;     // of C and of C0
+    int ba, bb, bc, bd;         // batch strides (z)
+    uint oa, ob, oc, od;        // offsets
+    float alpha, beta;
+} p;
+
+shared float As[2][BK][BM + 1];
+shared float Bs[2][BK][BN + 1];
+
+const uint THREADS = (BM / TM) * (BN / TN);
+const uint A_PER = (BM * BK + THREADS - 1) / THREADS;
+const uint B_PER = (BN * BK + THREADS - 1) / THREADS;
+
+void main()
+{
+    uint t = gl_LocalInvocationID.x;
+    uint tx = t % (BN / TN), ty = t / (BN / TN);
+    uint m0 = gl_WorkGroupID.y * BM, n0 = gl_WorkGroupID.x * BN, z = gl_WorkGroupID.z;
+    int abase = int(p.oa) + int(z) * p.ba, bbase = int(p.ob) + int(z) * p.bb;
+    bool a_kc = (p.flags & 2u) != 0u, b_kc = (p.flags & 4u) != 0u;
+
+    float acc[TM][TN];
+    for (uint i = 0; i < TM; i++)
+        for (uint j = 0; j < TN; j++) acc[i][j] = 0.0;
+    float ra[A_PER], rb[B_PER];
+
+    // element e of a tile: k-major or k-minor order, whichever reads memory contiguously
+    #define LOAD(k0)                                                                       \
+        for (uint q = 0; q < A_PER; q++) {                                                 \
+            uint e = t + q * THREADS, mm = a_kc ? e / BK : e % BM, kk = a_kc ? e % BK : e / BM; \
+            uint gm = m0 + mm, gk = (k0) + kk;                                             \
+            ra[q] = e < BM * BK && gm < p.m && gk < p.k ? a[abase + int(gm) * p.sa0 + int(gk) * p.sa1] : 0.0; \
+        }                                                                                  \
+        for (uint q = 0; q < B_PER; q++) {                                                 \
+            uint e = t + q * THREADS, nn = b_kc ? e / BK : e % BN, kk = b_kc ? e % BK : e / BN; \
+            uint gn = n0 + nn, gk = (k0) + kk;                                             \
+            rb[q] = e < BN * BK && gn < p.n && gk < p.k ? b[bbase + int(gk) * p.sb0 + int(gn) * p.sb1] : 0.0; \
+        }
+    #define STORE(s)                                                                       \
+        for (uint q = 0; q < A_PER; q++) {                                                 \
+            uint e = t + q * THREADS;                                                      \
+            if (e < BM * BK) As[s][a_kc ? e % BK : e / BM][a_kc ? e / BK : e % BM] = ra[q]; \
+        }                                                                                  \
+        for (uint q = 0; q < B_PER; q++) {                                                 \
+            uint e = t + q * THREADS;                                                      \
+            if (e < BN * BK) Bs[s][b_kc ? e % BK : e / BN][b_kc ? e / BK : e % BN] = rb[q]; \
+        }
+
+    LOAD(0u)
+    STORE(0u)
+    barrier();
+    uint tiles = (p.k + BK - 1) / BK;
+    for (uint tile = 0; tile < tiles; tile++) {
+        uint s = tile & 1u;
+        if (tile + 1 < tiles) { LOAD((tile + 1) * BK) }
+        for (uint kk = 0; kk < BK; kk++) {
+            float fa[TM], fb[TN];
+            for (uint i = 0; i < TM; i++) fa[i] = As[s][kk][ty + i * (BM / TM)];
+            for (uint j = 0; j < TN; j++) fb[j] = Bs[s][kk][tx + j * (BN / TN)];
+            for (uint i = 0; i < TM; i++)
+                for (uint j = 0; j < TN; j++) acc[i][j] = fma(fa[i], fb[j], acc[i][j]);
+        }
+        if (tile + 1 < tiles) { STORE(s ^ 1u) }
+        barrier();
+    }
+
+    int cbase = int(p.oc) + int(z) * p.bc, dbase = int(p.od) + int(z) * p.bd;
+    for (uint i = 0; i < TM; i++) {
+        uint gm = m0 + ty + i * (BM / TM);
+        if (gm >= p.m) continue;
+        for (uint j = 0; j < TN; j++) {
+            uint gn = n0 + tx + j * (BN / TN);
+            if (gn >= p.n) continue;
+            float v = p.alpha * acc[i][j];
+            if ((p.flags & 1u) != 0u) v += p.beta * c0[dbase + int(gm) * p.sd0 + int(gn) * p.sd1];
+            c[cbase + int(gm) * p.sc0 + int(gn) * p.sc1] = v;
+        }
+    }
+}

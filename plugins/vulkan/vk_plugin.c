@@ -1,0 +1,1180 @@
+/*
+ * vk_plugin.c — libtrueno-vulkan.so: Trueno ops as Vulkan compute shaders.
+ *
+ * One Trueno device per Vulkan physical device with a compute queue
+ * (TRUENO_VULKAN_DEVICE=<index|name substring> keeps one). Tensors live in
+ * VkBuffers of device-local memory; uploads and readbacks go through a
+ * host-visible staging buffer, or map the memory directly where one memory
+ * type is both device-local and host-visible (lavapipe, ReBAR) unless
+ * TRUENO_VULKAN_FORCE_STAGING=1. Ops are recorded into one command buffer
+ * and submitted as a batch when the host needs a result (buffer_read,
+ * buffer_write, synchronize) or the batch is full; a pipeline barrier is
+ * recorded only before a dispatch that touches a buffer an earlier dispatch
+ * of the batch wrote.
+ *
+ * Shaders (shaders/NAME.comp, compiled by glslc at build time and embedded):
+ * element-wise float32 ops with any strides (add, subtract, multiply,
+ * maximum, minimum, negative, abs, square, relu, leaky_relu, exp; copies for
+ * contiguous and device-to-device copies), and a tiled float32 matmul/gemm
+ * (batched). Everything else is TRUENO_UNSUPPORTED and runs elsewhere.
+ * Pipelines go through a VkPipelineCache kept on disk in the user's cache
+ * directory. The cost model is measured at the first probe on a machine
+ * (dispatch latency, device bandwidth, matmul throughput, transfers) and
+ * cached by the core.
+ *
+ * Errors: VK_ERROR_OUT_OF_DEVICE_MEMORY is TRUENO_DEVICE_OUT_OF_MEMORY (the
+ * core re-runs the op elsewhere); VK_ERROR_DEVICE_LOST marks the device
+ * lost and returns TRUENO_DEVICE_LOST, after which the core never uses it.
+ * With VK_INSTANCE_LAYERS=VK_LAYER_KHRONOS_validation every validation
+ * message is logged as an error ("vulkan validation: ...").
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <vulkan/vulkan.h>
+
+#include "trueno_abi.h"
+
+#define PLUGIN_NAME "vulkan"
+#define MAX_DEVICES 8
+#define BATCH_MAX 256          /* dispatches per submission */
+#define STAGING_BYTES ((VkDeviceSize)32 << 20)
+
+static const uint32_t spv_elementwise[] =
+#include "elementwise.spv.inc"
+    ;
+static const uint32_t spv_matmul[] =
+#include "matmul.spv.inc"
+    ;
+
+/* op codes of elementwise.comp */
+enum { EW_ADD = 0, EW_SUB = 1, EW_MUL = 2, EW_MAX = 3, EW_MIN = 4, EW_NEG = 16, EW_ABS = 17, EW_SQUARE = 18,
+       EW_RELU = 19, EW_EXP = 20, EW_LEAKY_RELU = 21, EW_COPY = 22 };
+
+typedef struct ew_params {
+    uint32_t n, op, rank, unary;
+    uint32_t shape[4];
+    int32_t sa[4], sb[4], so[4];
+    uint32_t oa, ob, oo;
+    float param;
+} ew_params;
+
+typedef struct mm_params {
+    uint32_t m, n, k, flags;
+    int32_t sa0, sa1, sb0, sb1, sc0, sc1, sd0, sd1, ba, bb, bc, bd;
+    uint32_t oa, ob, oc, od;
+    float alpha, beta;
+} mm_params;
+
+typedef struct vk_buffer {
+    VkBuffer buf;
+    VkDeviceMemory mem;
+    void *mapped;       /* unified memory: mapped for the buffer's life */
+    VkDeviceSize bytes;
+    struct vk_buffer *next_free; /* freed while a batch may still use it */
+} vk_buffer;
+
+typedef struct vk_pipeline {
+    VkDescriptorSetLayout dsl;
+    VkPipelineLayout layout;
+    VkPipeline pipe;
+    uint32_t bindings, local;
+} vk_pipeline;
+
+struct vk_instance;
+
+typedef struct vk_device {
+    trueno_device handle;
+    trueno_device_props props;
+    trueno_cost_model cost;
+    const trueno_host *host;
+    struct vk_instance *inst;
+    VkPhysicalDevice phys;
+    VkPhysicalDeviceProperties pp;
+    VkPhysicalDeviceMemoryProperties mp;
+    VkDevice dev;
+    VkQueue queue;
+    uint32_t qfam, mem_device, mem_staging;
+    bool unified, lost, recording;
+    VkCommandPool pool;
+    VkCommandBuffer cmd;
+    VkFence fence;
+    VkDescriptorPool dpool;
+    VkPipelineCache pcache;
+    vk_pipeline ew, mm;
+    vk_buffer staging;
+    uint32_t dispatches;
+    VkBuffer written[BATCH_MAX * 2];
+    uint32_t n_written;
+    vk_buffer *free_later;
+    uint32_t mm_bm, mm_bn, mm_tm, mm_tn;
+    char name[300], features[400], identity[80], vendor[32];
+} vk_device;
+
+typedef struct vk_instance {
+    const trueno_host *host;
+    VkInstance instance;
+    VkDebugUtilsMessengerEXT messenger;
+    vk_device *devices[MAX_DEVICES];
+    const trueno_device *list[MAX_DEVICES];
+    uint32_t n_devices;
+    char reason[256];
+} vk_instance;
+
+static void logf_(const trueno_host *h, uint32_t level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void logf_(const trueno_host *h, uint32_t level, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    h->log(h->ctx, level, PLUGIN_NAME, msg);
+}
+
+static trueno_status status_of(vk_device *d, VkResult r)
+{
+    switch (r) {
+    case VK_SUCCESS: return TRUENO_OK;
+    case VK_ERROR_OUT_OF_DEVICE_MEMORY: return TRUENO_DEVICE_OUT_OF_MEMORY;
+    case VK_ERROR_OUT_OF_HOST_MEMORY: return TRUENO_OUT_OF_MEMORY;
+    case VK_ERROR_DEVICE_LOST:
+        if (d) d->lost = true;
+        return TRUENO_DEVICE_LOST;
+    default: return TRUENO_DEVICE_ERROR;
+    }
+}
+
+static VKAPI_ATTR VkBool32 VKAPI_CALL on_validation(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
+                                                    VkDebugUtilsMessageTypeFlagsEXT type,
+                                                    const VkDebugUtilsMessengerCallbackDataEXT *data, void *user)
+{
+    (void)type;
+    const trueno_host *h = user;
+    if (severity >= VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT)
+        logf_(h, TRUENO_LOG_ERROR, "vulkan validation: %s", data->pMessage);
+    return VK_FALSE;
+}
+
+/* ---- memory ------------------------------------------------------------------ */
+
+static int memory_type(const vk_device *d, uint32_t bits, VkMemoryPropertyFlags want)
+{
+    for (uint32_t i = 0; i < d->mp.memoryTypeCount; i++)
+        if ((bits >> i & 1) && (d->mp.memoryTypes[i].propertyFlags & want) == want) return (int)i;
+    return -1;
+}
+
+static trueno_status make_buffer(vk_device *d, VkDeviceSize bytes, bool staging, vk_buffer *b)
+{
+    memset(b, 0, sizeof *b);
+    b->bytes = bytes;
+    VkBufferCreateInfo bi = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = bytes,
+                             .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                                      VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                             .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
+    VkResult r = vkCreateBuffer(d->dev, &bi, NULL, &b->buf);
+    if (r != VK_SUCCESS) return status_of(d, r);
+    VkMemoryRequirements req;
+    vkGetBufferMemoryRequirements(d->dev, b->buf, &req);
+    uint32_t type = staging ? d->mem_staging : d->mem_device;
+    if (!(req.memoryTypeBits >> type & 1)) {
+        vkDestroyBuffer(d->dev, b->buf, NULL);
+        return TRUENO_DEVICE_ERROR;
+    }
+    VkMemoryAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = req.size,
+                               .memoryTypeIndex = type};
+    if ((r = vkAllocateMemory(d->dev, &ai, NULL, &b->mem)) != VK_SUCCESS) {
+        vkDestroyBuffer(d->dev, b->buf, NULL);
+        return status_of(d, r);
+    }
+    if ((r = vkBindBufferMemory(d->dev, b->buf, b->mem, 0)) == VK_SUCCESS && (staging || d->unified))
+        r = vkMapMemory(d->dev, b->mem, 0, VK_WHOLE_SIZE, 0, &b->mapped);
+    if (r != VK_SUCCESS) {
+        vkDestroyBuffer(d->dev, b->buf, NULL);
+        vkFreeMemory(d->dev, b->mem, NULL);
+        return status_of(d, r);
+    }
+    return TRUENO_OK;
+}
+
+static void drop_buffer(vk_device *d, vk_buffer *b)
+{
+    if (b->mapped) vkUnmapMemory(d->dev, b->mem);
+    vkDestroyBuffer(d->dev, b->buf, NULL);
+    vkFreeMemory(d->dev, b->mem, NULL);
+}
+
+/* ---- batches ------------------------------------------------------------------- */
+
+static trueno_status begin_batch(vk_device *d)
+{
+    if (d->recording) return TRUENO_OK;
+    VkResult r = vkResetDescriptorPool(d->dev, d->dpool, 0);
+    VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+                                   .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
+    if (r == VK_SUCCESS) r = vkBeginCommandBuffer(d->cmd, &bi);
+    if (r != VK_SUCCESS) return status_of(d, r);
+    d->recording = true;
+    d->dispatches = 0;
+    d->n_written = 0;
+    return TRUENO_OK;
+}
+
+/* Submits the batch and waits for it; then frees the buffers released
+ * while it was recorded. */
+static trueno_status flush(vk_device *d)
+{
+    trueno_status s = TRUENO_OK;
+    if (d->recording) {
+        d->recording = false;
+        VkResult r = vkEndCommandBuffer(d->cmd);
+        VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &d->cmd};
+        if (r == VK_SUCCESS) r = vkQueueSubmit(d->queue, 1, &si, d->fence);
+        if (r == VK_SUCCESS) r = vkWaitForFences(d->dev, 1, &d->fence, VK_TRUE, UINT64_MAX);
+        if (r == VK_SUCCESS) r = vkResetFences(d->dev, 1, &d->fence);
+        if (r == VK_SUCCESS) r = vkResetCommandBuffer(d->cmd, 0);
+        s = status_of(d, r);
+    }
+    while (d->free_later) {
+        vk_buffer *b = d->free_later;
+        d->free_later = b->next_free;
+        drop_buffer(d, b);
+        d->host->aligned_free(d->host->ctx, b);
+    }
+    return s;
+}
+
+/* A barrier before a dispatch that reads or writes a buffer written
+ * earlier in the batch (read-after-write, write-after-write); the
+ * dispatch's outputs are then recorded as written. */
+static void order(vk_device *d, const VkBuffer *touch, uint32_t n_touch, const VkBuffer *writes, uint32_t n_writes)
+{
+    bool need = false;
+    for (uint32_t i = 0; i < n_touch && !need; i++)
+        for (uint32_t w = 0; w < d->n_written && !need; w++) need = d->written[w] == touch[i];
+    if (need) {
+        VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+                              .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+                              .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |
+                                               VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT};
+        vkCmdPipelineBarrier(d->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                             VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &mb, 0, NULL,
+                             0, NULL);
+        d->n_written = 0;
+    }
+    for (uint32_t i = 0; i < n_writes && d->n_written < sizeof d->written / sizeof *d->written; i++)
+        d->written[d->n_written++] = writes[i];
+}
+
+/* Records one dispatch of pipeline p over the buffers (bound 0..n-1). */
+static trueno_status dispatch(vk_device *d, vk_pipeline *p, vk_buffer *const *bufs, uint32_t n_bufs, uint32_t n_out,
+                              const void *push, uint32_t push_bytes, uint32_t gx, uint32_t gy, uint32_t gz)
+{
+    if (d->recording && d->dispatches >= BATCH_MAX) {
+        trueno_status s = flush(d);
+        if (s != TRUENO_OK) return s;
+    }
+    trueno_status s = begin_batch(d);
+    if (s != TRUENO_OK) return s;
+    VkDescriptorSet set;
+    VkDescriptorSetAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+                                      .descriptorPool = d->dpool, .descriptorSetCount = 1, .pSetLayouts = &p->dsl};
+    VkResult r = vkAllocateDescriptorSets(d->dev, &ai, &set);
+    if (r != VK_SUCCESS) return status_of(d, r);
+    VkDescriptorBufferInfo info[4];
+    VkWriteDescriptorSet w[4];
+    VkBuffer touch[4];
+    for (uint32_t i = 0; i < n_bufs; i++) {
+        info[i] = (VkDescriptorBufferInfo){bufs[i]->buf, 0, VK_WHOLE_SIZE};
+        w[i] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = i,
+                                      .descriptorCount = 1, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                      .pBufferInfo = &info[i]};
+        touch[i] = bufs[i]->buf;
+    }
+    vkUpdateDescriptorSets(d->dev, n_bufs, w, 0, NULL);
+    order(d, touch, n_bufs, touch + n_bufs - n_out, n_out);
+    vkCmdBindPipeline(d->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipe);
+    vkCmdBindDescriptorSets(d->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout, 0, 1, &set, 0, NULL);
+    vkCmdPushConstants(d->cmd, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes, push);
+    vkCmdDispatch(d->cmd, gx, gy, gz);
+    d->dispatches++;
+    return TRUENO_OK;
+}
+
+/* ---- pipelines ------------------------------------------------------------------- */
+
+static trueno_status make_pipeline(vk_device *d, vk_pipeline *p, const uint32_t *code, size_t code_bytes,
+                                   uint32_t bindings, uint32_t push_bytes, const uint32_t *spec, uint32_t n_spec)
+{
+    VkDescriptorSetLayoutBinding b[4];
+    for (uint32_t i = 0; i < bindings; i++)
+        b[i] = (VkDescriptorSetLayoutBinding){i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL};
+    VkDescriptorSetLayoutCreateInfo dl = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+                                          .bindingCount = bindings, .pBindings = b};
+    VkPushConstantRange pr = {VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes};
+    VkShaderModuleCreateInfo sm = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, .codeSize = code_bytes,
+                                   .pCode = code};
+    VkShaderModule module = VK_NULL_HANDLE;
+    VkResult r = vkCreateDescriptorSetLayout(d->dev, &dl, NULL, &p->dsl);
+    VkPipelineLayoutCreateInfo pl = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, .setLayoutCount = 1,
+                                     .pSetLayouts = &p->dsl, .pushConstantRangeCount = 1, .pPushConstantRanges = &pr};
+    if (r == VK_SUCCESS) r = vkCreatePipelineLayout(d->dev, &pl, NULL, &p->layout);
+    if (r == VK_SUCCESS) r = vkCreateShaderModule(d->dev, &sm, NULL, &module);
+    VkSpecializationMapEntry map[8];
+    for (uint32_t i = 0; i < n_spec; i++) map[i] = (VkSpecializationMapEntry){i, i * 4, 4};
+    VkSpecializationInfo si = {n_spec, map, n_spec * 4, spec};
+    VkComputePipelineCreateInfo ci = {
+        .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+        .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_COMPUTE_BIT,
+                  .module = module, .pName = "main", .pSpecializationInfo = &si},
+        .layout = p->layout};
+    if (r == VK_SUCCESS) r = vkCreateComputePipelines(d->dev, d->pcache, 1, &ci, NULL, &p->pipe);
+    if (module) vkDestroyShaderModule(d->dev, module, NULL);
+    p->bindings = bindings;
+    p->local = spec[0];
+    return status_of(d, r);
+}
+
+static void drop_pipeline(vk_device *d, vk_pipeline *p)
+{
+    if (p->pipe) vkDestroyPipeline(d->dev, p->pipe, NULL);
+    if (p->layout) vkDestroyPipelineLayout(d->dev, p->layout, NULL);
+    if (p->dsl) vkDestroyDescriptorSetLayout(d->dev, p->dsl, NULL);
+}
+
+/* The pipeline cache file, beside the core's cost cache: TRUENO_CACHE_DIR,
+ * else $XDG_CACHE_HOME/trueno or ~/.cache/trueno; vulkan-<uuid>.bin with
+ * the driver's pipelineCacheUUID. A privileged process (no HOME through
+ * secure_getenv) keeps none. */
+static int cache_path(const vk_device *d, char *path, size_t n, bool make_dirs)
+{
+    const char *own = d->host->secure_getenv(d->host->ctx, "TRUENO_CACHE_DIR");
+    const char *xdg = d->host->secure_getenv(d->host->ctx, "XDG_CACHE_HOME");
+    const char *home = d->host->secure_getenv(d->host->ctx, "HOME");
+    char dir[1024];
+    if (own && *own == '/') snprintf(dir, sizeof dir, "%s", own);
+    else if (xdg && *xdg == '/') snprintf(dir, sizeof dir, "%s/trueno", xdg);
+    else if (home && *home == '/') snprintf(dir, sizeof dir, "%s/.cache/trueno", home);
+    else return -1;
+    if (make_dirs) {
+        char parent[1024];
+        snprintf(parent, sizeof parent, "%s", dir);
+        char *slash = strrchr(parent, '/');
+        if (slash) *slash = 0;
+        mkdir(parent, 0700);
+        mkdir(dir, 0700);
+    }
+    char uuid[40] = "";
+    for (unsigned i = 0; i < VK_UUID_SIZE; i++) snprintf(uuid + 2 * i, 3, "%02x", d->pp.pipelineCacheUUID[i]);
+    return snprintf(path, n, "%s/vulkan-%s.bin", dir, uuid) < (int)n ? 0 : -1;
+}
+
+static void load_pipeline_cache(vk_device *d)
+{
+    char path[1200];
+    void *data = NULL;
+    size_t size = 0;
+    FILE *f = cache_path(d, path, sizeof path, false) == 0 ? fopen(path, "rb") : NULL;
+    if (f) {
+        if (fseek(f, 0, SEEK_END) == 0) {
+            long len = ftell(f);
+            if (len > 0 && len < (64 << 20) && fseek(f, 0, SEEK_SET) == 0 && (data = malloc((size_t)len)) &&
+                fread(data, 1, (size_t)len, f) == (size_t)len)
+                size = (size_t)len;
+        }
+        fclose(f);
+    }
+    /* Vulkan checks the header (vendor, device, UUID) and ignores a foreign cache */
+    VkPipelineCacheCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO, .initialDataSize = size,
+                                    .pInitialData = size ? data : NULL};
+    if (vkCreatePipelineCache(d->dev, &ci, NULL, &d->pcache) != VK_SUCCESS) d->pcache = VK_NULL_HANDLE;
+    free(data);
+}
+
+static void save_pipeline_cache(vk_device *d)
+{
+    char path[1200], tmp[1300];
+    size_t size = 0;
+    if (!d->pcache || cache_path(d, path, sizeof path, true) != 0) return;
+    if (vkGetPipelineCacheData(d->dev, d->pcache, &size, NULL) != VK_SUCCESS || size == 0) return;
+    void *data = malloc(size);
+    if (data && vkGetPipelineCacheData(d->dev, d->pcache, &size, data) == VK_SUCCESS) {
+        snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+        FILE *f = fopen(tmp, "wb");
+        if (f) {
+            bool ok = fwrite(data, 1, size, f) == size;
+            if (fclose(f) == 0 && ok) rename(tmp, path);
+            else remove(tmp);
+        }
+    }
+    free(data);
+}
+
+/* ---- layouts ------------------------------------------------------------------------ */
+
+/* The element-wise layout: the output's axes with those contiguous in every
+ * operand merged, extents of 1 dropped; false when more than 4 remain or an
+ * index would not fit the shader's int32. */
+static bool ew_layout(const trueno_op_desc *op, ew_params *p)
+{
+    const trueno_tensor_desc *o = op->outputs[0];
+    const trueno_tensor_desc *t[3] = {op->inputs[0], op->n_inputs > 1 ? op->inputs[1] : op->inputs[0], o};
+    int64_t shape[TRUENO_MAX_RANK], st[3][TRUENO_MAX_RANK];
+    int r = 0;
+    for (uint32_t ax = 0; ax < o->rank; ax++) {
+        if (o->shape[ax] == 1) continue;
+        if (r > 0) {
+            bool merge = true;
+            for (int k = 0; k < 3; k++) merge &= st[k][r - 1] == t[k]->strides[ax] * o->shape[ax];
+            if (merge) {
+                shape[r - 1] *= o->shape[ax];
+                for (int k = 0; k < 3; k++) st[k][r - 1] = t[k]->strides[ax];
+                continue;
+            }
+        }
+        shape[r] = o->shape[ax];
+        for (int k = 0; k < 3; k++) st[k][r] = t[k]->strides[ax];
+        r++;
+    }
+    if (r == 0) { shape[0] = 1; for (int k = 0; k < 3; k++) st[k][0] = 0; r = 1; }
+    if (r > 4) return false;
+    int64_t n = 1;
+    for (int i = 0; i < r; i++) n *= shape[i];
+    if (n >= INT32_MAX) return false;
+    memset(p, 0, sizeof *p);
+    p->n = (uint32_t)n;
+    p->rank = (uint32_t)r;
+    for (int k = 0; k < 3; k++) {
+        int64_t lo = t[k]->offset, hi = t[k]->offset;
+        for (int i = 0; i < r; i++) {
+            int64_t span = (shape[i] - 1) * st[k][i];
+            if (span < 0) lo += span; else hi += span;
+            if (st[k][i] > INT32_MAX || st[k][i] < -INT32_MAX) return false;
+        }
+        if (lo < 0 || hi >= INT32_MAX) return false;
+    }
+    for (int i = 0; i < r; i++) {
+        p->shape[i] = (uint32_t)shape[i];
+        p->sa[i] = (int32_t)st[0][i];
+        p->sb[i] = (int32_t)st[1][i];
+        p->so[i] = (int32_t)st[2][i];
+    }
+    p->oa = (uint32_t)t[0]->offset;
+    p->ob = (uint32_t)t[1]->offset;
+    p->oo = (uint32_t)o->offset;
+    return true;
+}
+
+static int ew_code(uint32_t op)
+{
+    switch (op) {
+    case TRUENO_OP_ADD: return EW_ADD;
+    case TRUENO_OP_SUBTRACT: return EW_SUB;
+    case TRUENO_OP_MULTIPLY: return EW_MUL;
+    case TRUENO_OP_MAXIMUM: return EW_MAX;
+    case TRUENO_OP_MINIMUM: return EW_MIN;
+    case TRUENO_OP_NEGATIVE: return EW_NEG;
+    case TRUENO_OP_ABS: return EW_ABS;
+    case TRUENO_OP_SQUARE: return EW_SQUARE;
+    case TRUENO_OP_RELU: return EW_RELU;
+    case TRUENO_OP_EXP: return EW_EXP;
+    case TRUENO_OP_LEAKY_RELU: return EW_LEAKY_RELU;
+    case TRUENO_OP_CONTIGUOUS: return EW_COPY;
+    default: return -1;
+    }
+}
+
+static bool fits_int32(const trueno_tensor_desc *t, int64_t extra_offset)
+{
+    int64_t lo = t->offset + extra_offset, hi = lo;
+    for (uint32_t i = 0; i < t->rank; i++) {
+        int64_t span = (t->shape[i] - 1) * t->strides[i];
+        if (t->shape[i] == 0) return true;
+        if (span < 0) lo += span; else hi += span;
+    }
+    return lo >= 0 && hi < INT32_MAX;
+}
+
+/* matmul / gemm: float32, the batch axes of a matmul collapse into one
+ * (z) with one stride per operand, or the op is declined */
+static bool mm_layout(const vk_device *d, const trueno_op_desc *op, mm_params *p, uint32_t *batches)
+{
+    const trueno_tensor_desc *a = op->inputs[0], *b = op->inputs[1], *o = op->outputs[0];
+    const trueno_tensor_desc *c0 = op->op == TRUENO_OP_GEMM ? op->inputs[2] : NULL;
+    int r = (int)o->rank;
+    if (r < 2 || a->rank != o->rank || b->rank != o->rank) return false;
+    memset(p, 0, sizeof *p);
+    int64_t m = o->shape[r - 2], n = o->shape[r - 1], k = a->shape[r - 1], z = 1;
+    int64_t bz[3] = {0, 0, 0};
+    const trueno_tensor_desc *t[3] = {a, b, o};
+    /* batch index ζ = Σ idx·(inner extents): offset ζ·bz[q] needs each outer stride = bz[q]·(inner extents) */
+    for (int ax = r - 3; ax >= 0; ax--) {
+        if (o->shape[ax] == 1) continue;
+        for (int q = 0; q < 3; q++) {
+            if (z == 1) bz[q] = t[q]->strides[ax];
+            else if (t[q]->strides[ax] != bz[q] * z) return false;
+        }
+        z *= o->shape[ax];
+    }
+    if (m >= 65535LL * d->mm_bm || n >= 65535LL * d->mm_bn || z > 65535 || k >= INT32_MAX) return false;
+    for (int q = 0; q < 3; q++)
+        if (!fits_int32(t[q], 0)) return false;
+    if (c0 && !fits_int32(c0, 0)) return false;
+    p->m = (uint32_t)m;
+    p->n = (uint32_t)n;
+    p->k = (uint32_t)k;
+    p->sa0 = (int32_t)a->strides[r - 2];
+    p->sa1 = (int32_t)a->strides[r - 1];
+    p->sb0 = (int32_t)b->strides[r - 2];
+    p->sb1 = (int32_t)b->strides[r - 1];
+    p->sc0 = (int32_t)o->strides[r - 2];
+    p->sc1 = (int32_t)o->strides[r - 1];
+    p->ba = (int32_t)bz[0];
+    p->bb = (int32_t)bz[1];
+    p->bc = (int32_t)bz[2];
+    p->oa = (uint32_t)a->offset;
+    p->ob = (uint32_t)b->offset;
+    p->oc = (uint32_t)o->offset;
+    p->alpha = 1;
+    if (c0) {
+        p->alpha = (float)op->params->floats[0];
+        p->beta = (float)op->params->floats[1];
+        if (op->params->floats[1] != 0) {
+            p->flags |= 1;
+            p->sd0 = (int32_t)c0->strides[0];
+            p->sd1 = (int32_t)c0->strides[1];
+            p->od = (uint32_t)c0->offset;
+        }
+    }
+    if (p->sa1 == 1 || a->shape[r - 1] == 1) p->flags |= 2;
+    if (p->sb0 == 1 && b->shape[r - 1] != 1) p->flags |= 4;
+    *batches = (uint32_t)z;
+    return true;
+}
+
+static bool supported(const vk_device *d, const trueno_op_desc *op)
+{
+    if (d->lost || op->dtype != TRUENO_DTYPE_FLOAT32) return false;
+    for (uint32_t i = 0; i < op->n_outputs; i++)
+        if (op->outputs[i]->dtype != TRUENO_DTYPE_FLOAT32) return false;
+    if (op->op == TRUENO_OP_MATMUL || op->op == TRUENO_OP_GEMM) {
+        mm_params p;
+        uint32_t z;
+        return mm_layout(d, op, &p, &z);
+    }
+    ew_params p;
+    return ew_code(op->op) >= 0 && op->n_outputs == 1 && ew_layout(op, &p);
+}
+
+/* ---- the cost model ---------------------------------------------------------------- */
+
+static double model_ns(const vk_device *d, const trueno_op_desc *op)
+{
+    const trueno_cost_model *c = &d->cost;
+    bool mm = op->op == TRUENO_OP_MATMUL || op->op == TRUENO_OP_GEMM;
+    double t_flop = trueno_op_flops(op) / c->gflops[mm ? TRUENO_OP_CLASS_MATMUL : TRUENO_OP_CLASS_ELEMENTWISE];
+    double t_byte = trueno_op_bytes(op) / c->bandwidth_gbs;
+    return c->launch_ns + (t_flop > t_byte ? t_flop : t_byte);
+}
+
+static trueno_status vk_estimate(void *dev, const trueno_op_desc *op, double *ns)
+{
+    vk_device *d = dev;
+    if (!supported(d, op)) return TRUENO_UNSUPPORTED;
+    *ns = model_ns(d, op);
+    return TRUENO_OK;
+}
+
+/* ---- execute ------------------------------------------------------------------------ */
+
+static bool bindable(const vk_device *d, const vk_buffer *b)
+{
+    return b->bytes <= d->pp.limits.maxStorageBufferRange;
+}
+
+static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
+{
+    vk_device *d = dev;
+    if (d->lost) return TRUENO_DEVICE_LOST;
+    if (!supported(d, op)) return TRUENO_UNSUPPORTED;
+    const trueno_tensor_desc *o = op->outputs[0];
+    if (trueno_desc_numel(o) == 0) return TRUENO_OK;
+    if (op->op == TRUENO_OP_MATMUL || op->op == TRUENO_OP_GEMM) {
+        mm_params p;
+        uint32_t z;
+        mm_layout(d, op, &p, &z);
+        vk_buffer *a = op->inputs[0]->buffer, *b = op->inputs[1]->buffer, *c = o->buffer;
+        vk_buffer *c0 = (p.flags & 1) ? op->inputs[2]->buffer : a;
+        if (p.k == 0) { /* nothing to multiply: alpha·0 + beta·C0, by the element-wise copy when beta is 0 or 1 */
+            return TRUENO_UNSUPPORTED;
+        }
+        if (!bindable(d, a) || !bindable(d, b) || !bindable(d, c) || !bindable(d, c0)) return TRUENO_UNSUPPORTED;
+        vk_buffer *bufs[4] = {a, b, c0, c};
+        return dispatch(d, &d->mm, bufs, 4, 1, &p, sizeof p, (p.n + d->mm_bn - 1) / d->mm_bn,
+                        (p.m + d->mm_bm - 1) / d->mm_bm, z);
+    }
+    ew_params p;
+    ew_layout(op, &p);
+    p.op = (uint32_t)ew_code(op->op);
+    p.unary = op->n_inputs == 1;
+    if (op->op == TRUENO_OP_LEAKY_RELU) p.param = (float)op->params->floats[0];
+    vk_buffer *a = op->inputs[0]->buffer, *b = op->n_inputs > 1 ? op->inputs[1]->buffer : a, *out = o->buffer;
+    if (!bindable(d, a) || !bindable(d, b) || !bindable(d, out)) return TRUENO_UNSUPPORTED;
+    vk_buffer *bufs[3] = {a, b, out};
+    uint32_t groups = (p.n + d->ew.local - 1) / d->ew.local;
+    return dispatch(d, &d->ew, bufs, 3, 1, &p, sizeof p, groups < 65535 ? groups : 65535, 1, 1);
+}
+
+static trueno_status vk_synchronize(void *dev)
+{
+    vk_device *d = dev;
+    return d->lost ? TRUENO_DEVICE_LOST : flush(d);
+}
+
+/* ---- buffers ------------------------------------------------------------------------ */
+
+static trueno_status vk_buffer_alloc(void *dev, size_t bytes, void **out)
+{
+    vk_device *d = dev;
+    if (d->lost) return TRUENO_DEVICE_LOST;
+    vk_buffer *b = d->host->aligned_alloc(d->host->ctx, 64, sizeof *b);
+    if (!b) return TRUENO_OUT_OF_MEMORY;
+    trueno_status s = make_buffer(d, (bytes + 3) / 4 * 4, false, b);
+    if (s != TRUENO_OK) {
+        d->host->aligned_free(d->host->ctx, b);
+        return s;
+    }
+    *out = b;
+    return TRUENO_OK;
+}
+
+static void vk_buffer_free(void *dev, void *buffer)
+{
+    vk_device *d = dev;
+    vk_buffer *b = buffer;
+    if (!b) return;
+    if (d->recording) { /* the batch may use it: free after the batch */
+        b->next_free = d->free_later;
+        d->free_later = b;
+        return;
+    }
+    drop_buffer(d, b);
+    d->host->aligned_free(d->host->ctx, b);
+}
+
+/* One transfer through the staging buffer, recorded and waited for. */
+static trueno_status staged_copy(vk_device *d, VkBuffer src, VkDeviceSize so, VkBuffer dst, VkDeviceSize doff,
+                                 VkDeviceSize bytes)
+{
+    trueno_status s = begin_batch(d);
+    if (s != TRUENO_OK) return s;
+    VkBufferCopy region = {so, doff, bytes};
+    vkCmdCopyBuffer(d->cmd, src, dst, 1, &region);
+    return flush(d);
+}
+
+static trueno_status vk_buffer_write(void *dev, void *buffer, size_t offset, const void *src, size_t bytes)
+{
+    vk_device *d = dev;
+    vk_buffer *b = buffer;
+    trueno_status s = d->lost ? TRUENO_DEVICE_LOST : flush(d);
+    if (s != TRUENO_OK) return s;
+    if (b->mapped) {
+        memcpy((char *)b->mapped + offset, src, bytes);
+        return TRUENO_OK;
+    }
+    for (size_t done = 0; done < bytes && s == TRUENO_OK; done += STAGING_BYTES) {
+        size_t n = bytes - done < STAGING_BYTES ? bytes - done : STAGING_BYTES;
+        memcpy(d->staging.mapped, (const char *)src + done, n);
+        s = staged_copy(d, d->staging.buf, 0, b->buf, offset + done, n);
+    }
+    return s;
+}
+
+static trueno_status vk_buffer_read(void *dev, void *buffer, size_t offset, void *dst, size_t bytes)
+{
+    vk_device *d = dev;
+    vk_buffer *b = buffer;
+    trueno_status s = d->lost ? TRUENO_DEVICE_LOST : flush(d);
+    if (s != TRUENO_OK) return s;
+    if (b->mapped) {
+        memcpy(dst, (const char *)b->mapped + offset, bytes);
+        return TRUENO_OK;
+    }
+    for (size_t done = 0; done < bytes && s == TRUENO_OK; done += STAGING_BYTES) {
+        size_t n = bytes - done < STAGING_BYTES ? bytes - done : STAGING_BYTES;
+        s = staged_copy(d, b->buf, offset + done, d->staging.buf, 0, n);
+        if (s == TRUENO_OK) memcpy((char *)dst + done, d->staging.mapped, n);
+    }
+    return s;
+}
+
+/* Device to device, in the batch: by the copy shader where offsets and size
+ * are whole float32 elements (a shader reaches the device's bandwidth where
+ * vkCmdCopyBuffer did not on the H100), else vkCmdCopyBuffer. */
+static trueno_status vk_buffer_copy(void *dev, void *dst, size_t dst_off, void *src, size_t src_off, size_t bytes)
+{
+    vk_device *d = dev;
+    vk_buffer *db = dst, *sb = src;
+    if (d->lost) return TRUENO_DEVICE_LOST;
+    if (bytes == 0) return TRUENO_OK;
+    if (dst_off % 4 == 0 && src_off % 4 == 0 && bytes % 4 == 0 && bytes / 4 < INT32_MAX &&
+        (src_off + bytes) / 4 < INT32_MAX && (dst_off + bytes) / 4 < INT32_MAX && bindable(d, db) && bindable(d, sb)) {
+        ew_params p = {.n = (uint32_t)(bytes / 4), .op = EW_COPY, .rank = 1, .unary = 1, .shape = {(uint32_t)(bytes / 4)},
+                       .sa = {1}, .sb = {1}, .so = {1}, .oa = (uint32_t)(src_off / 4), .ob = (uint32_t)(src_off / 4),
+                       .oo = (uint32_t)(dst_off / 4)};
+        vk_buffer *bufs[3] = {sb, sb, db};
+        uint32_t groups = (p.n + d->ew.local - 1) / d->ew.local;
+        return dispatch(d, &d->ew, bufs, 3, 1, &p, sizeof p, groups < 65535 ? groups : 65535, 1, 1);
+    }
+    trueno_status s = begin_batch(d);
+    if (s != TRUENO_OK) return s;
+    VkBuffer touch[2] = {sb->buf, db->buf};
+    order(d, touch, 2, touch + 1, 1);
+    VkBufferCopy region = {src_off, dst_off, bytes};
+    vkCmdCopyBuffer(d->cmd, sb->buf, db->buf, 1, &region);
+    return TRUENO_OK;
+}
+
+static const trueno_device_props *vk_props(void *dev) { return &((vk_device *)dev)->props; }
+
+static void destroy_device(vk_device *d)
+{
+    if (d->dev) {
+        if (!d->lost) flush(d);
+        vkDeviceWaitIdle(d->dev);
+        save_pipeline_cache(d);
+        drop_pipeline(d, &d->ew);
+        drop_pipeline(d, &d->mm);
+        if (d->staging.buf) drop_buffer(d, &d->staging);
+        if (d->pcache) vkDestroyPipelineCache(d->dev, d->pcache, NULL);
+        if (d->dpool) vkDestroyDescriptorPool(d->dev, d->dpool, NULL);
+        if (d->fence) vkDestroyFence(d->dev, d->fence, NULL);
+        if (d->pool) vkDestroyCommandPool(d->dev, d->pool, NULL);
+        vkDestroyDevice(d->dev, NULL);
+    }
+    d->host->aligned_free(d->host->ctx, d);
+}
+
+static void vk_destroy(void *dev) { destroy_device(dev); }
+
+static const trueno_device_vtable vk_vtable = {
+    .struct_size = sizeof(trueno_device_vtable),
+    .get_properties = vk_props,
+    .estimate = vk_estimate,
+    .buffer_alloc = vk_buffer_alloc,
+    .buffer_free = vk_buffer_free,
+    .buffer_write = vk_buffer_write,
+    .buffer_read = vk_buffer_read,
+    .buffer_copy = vk_buffer_copy,
+    .execute = vk_execute,
+    .synchronize = vk_synchronize,
+    .destroy = vk_destroy,
+};
+
+/* ---- calibration (once per machine and device; cached by the core) ---------------- */
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static void flat_desc(trueno_tensor_desc *t, vk_buffer *b, int64_t rows, int64_t cols)
+{
+    memset(t, 0, sizeof *t);
+    t->struct_size = sizeof *t;
+    t->dtype = TRUENO_DTYPE_FLOAT32;
+    t->rank = 2;
+    t->buffer = b;
+    t->shape[0] = rows;
+    t->shape[1] = cols;
+    t->strides[0] = cols;
+    t->strides[1] = 1;
+}
+
+/* Measures: the cost of one dispatch inside a batch, copy bandwidth,
+ * matmul throughput, and host<->device transfers. Sizes are smaller on a
+ * CPU implementation (lavapipe). */
+static trueno_status calibrate(vk_device *d)
+{
+    char key[80];
+    snprintf(key, sizeof key, "vulkan-%08x-%08x-%s", d->pp.vendorID, d->pp.deviceID,
+             d->unified ? "unified" : "staged");
+    double v[6];
+    if (d->host->cache_load(d->host->ctx, key, v, 6)) {
+        d->cost.launch_ns = v[0];
+        d->cost.bandwidth_gbs = v[1];
+        d->cost.gflops[TRUENO_OP_CLASS_MATMUL] = v[2];
+        d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE] = v[3];
+        d->cost.transfer_latency_ns = v[4];
+        d->cost.transfer_gbs = v[5];
+        d->cost.calibrated = 1;
+        return TRUENO_OK;
+    }
+    bool cpu = d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+    int64_t mm_n = cpu ? 256 : 2048, copy_n = cpu ? (1 << 21) : (1 << 25);
+    vk_buffer a, b, c;
+    trueno_status s = make_buffer(d, (VkDeviceSize)(mm_n * mm_n > copy_n ? mm_n * mm_n : copy_n) * 4, false, &a);
+    if (s != TRUENO_OK) return s;
+    if ((s = make_buffer(d, a.bytes, false, &b)) != TRUENO_OK) { drop_buffer(d, &a); return s; }
+    if ((s = make_buffer(d, a.bytes, false, &c)) != TRUENO_OK) { drop_buffer(d, &a); drop_buffer(d, &b); return s; }
+    trueno_tensor_desc ta, tb, tc;
+    const trueno_tensor_desc *in[2] = {&ta, &tb}, *out[1] = {&tc};
+    trueno_op_params prm = {.struct_size = sizeof prm};
+    trueno_op_desc op = {.struct_size = sizeof op, .dtype = TRUENO_DTYPE_FLOAT32, .n_outputs = 1, .inputs = in,
+                         .outputs = out, .params = &prm};
+
+    /* zeros in, so no NaN or denormal slows anything */
+    float *zeros = calloc(1 << 20, sizeof *zeros);
+    for (VkDeviceSize off = 0; s == TRUENO_OK && zeros && off < a.bytes; off += (VkDeviceSize)4 << 20) {
+        VkDeviceSize n = a.bytes - off < ((VkDeviceSize)4 << 20) ? a.bytes - off : (VkDeviceSize)4 << 20;
+        s = vk_buffer_write(d, &a, off, zeros, n);
+        if (s == TRUENO_OK) s = vk_buffer_write(d, &b, off, zeros, n);
+    }
+
+    /* transfers: 16 MiB (2 on a CPU device) each way, and one tiny write */
+    size_t tbytes = cpu ? (2u << 20) : (16u << 20);
+    char *host = malloc(tbytes);
+    double t0 = now_ns();
+    if (s == TRUENO_OK && host) s = vk_buffer_write(d, &c, 0, host, tbytes);
+    if (s == TRUENO_OK && host) s = vk_buffer_read(d, &c, 0, host, tbytes);
+    double t1 = now_ns();
+    if (s == TRUENO_OK && host) s = vk_buffer_write(d, &c, 0, host, 4);
+    double t2 = now_ns();
+    d->cost.transfer_gbs = 2.0 * (double)tbytes / (t1 - t0);
+    d->cost.transfer_latency_ns = t2 - t1;
+
+    /* one dispatch in a batch: 200 small adds */
+    op.op = TRUENO_OP_ADD;
+    op.n_inputs = 2;
+    flat_desc(&ta, &a, 1, 256);
+    flat_desc(&tb, &b, 1, 256);
+    flat_desc(&tc, &c, 1, 256);
+    double best = 1e30;
+    for (int round = 0; round < 3 && s == TRUENO_OK; round++) {
+        double t = now_ns();
+        for (int i = 0; i < 200 && s == TRUENO_OK; i++) s = vk_execute(d, &op);
+        if (s == TRUENO_OK) s = flush(d);
+        t = (now_ns() - t) / 200;
+        best = t < best ? t : best;
+    }
+    d->cost.launch_ns = best;
+
+    /* bandwidth: c = a + b over copy_n elements (3 streams) */
+    flat_desc(&ta, &a, 1, copy_n);
+    flat_desc(&tb, &b, 1, copy_n);
+    flat_desc(&tc, &c, 1, copy_n);
+    best = 1e30;
+    for (int round = 0; round < 3 && s == TRUENO_OK; round++) {
+        double t = now_ns();
+        s = vk_execute(d, &op);
+        if (s == TRUENO_OK) s = flush(d);
+        t = now_ns() - t;
+        best = t < best ? t : best;
+    }
+    d->cost.bandwidth_gbs = 12.0 * (double)copy_n / best;
+    d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE] = (double)copy_n / best;
+
+    /* matmul mm_n³ */
+    op.op = TRUENO_OP_MATMUL;
+    flat_desc(&ta, &a, mm_n, mm_n);
+    flat_desc(&tb, &b, mm_n, mm_n);
+    flat_desc(&tc, &c, mm_n, mm_n);
+    best = 1e30;
+    for (int round = 0; round < 3 && s == TRUENO_OK; round++) {
+        double t = now_ns();
+        s = vk_execute(d, &op);
+        if (s == TRUENO_OK) s = flush(d);
+        t = now_ns() - t;
+        best = t < best ? t : best;
+    }
+    d->cost.gflops[TRUENO_OP_CLASS_MATMUL] = 2.0 * (double)mm_n * mm_n * mm_n / best;
+    d->cost.gflops[TRUENO_OP_CLASS_REDUCTION] = d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE];
+    d->cost.gflops[TRUENO_OP_CLASS_COPY] = d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE];
+    free(zeros);
+    free(host);
+    flush(d);
+    drop_buffer(d, &a);
+    drop_buffer(d, &b);
+    drop_buffer(d, &c);
+    if (s != TRUENO_OK) return s;
+    d->cost.calibrated = 1;
+    double save[6] = {d->cost.launch_ns, d->cost.bandwidth_gbs, d->cost.gflops[TRUENO_OP_CLASS_MATMUL],
+                      d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE], d->cost.transfer_latency_ns, d->cost.transfer_gbs};
+    d->host->cache_save(d->host->ctx, key, save, 6);
+    return TRUENO_OK;
+}
+
+/* ---- probe -------------------------------------------------------------------------- */
+
+static const char *vendor_name(uint32_t id)
+{
+    switch (id) {
+    case 0x10de: return "NVIDIA";
+    case 0x1002: return "AMD";
+    case 0x8086: return "Intel";
+    case 0x13b5: return "ARM";
+    case 0x5143: return "Qualcomm";
+    case 0x10005: return "Mesa";
+    default: return "";
+    }
+}
+
+static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32_t index, vk_device **out,
+                                  char *why, size_t why_len)
+{
+    const trueno_host *h = in->host;
+    vk_device *d = h->aligned_alloc(h->ctx, 64, sizeof *d);
+    if (!d) return TRUENO_OUT_OF_MEMORY;
+    memset(d, 0, sizeof *d);
+    d->host = h;
+    d->inst = in;
+    d->phys = phys;
+    vkGetPhysicalDeviceProperties(phys, &d->pp);
+    vkGetPhysicalDeviceMemoryProperties(phys, &d->mp);
+
+    uint32_t nq = 0;
+    vkGetPhysicalDeviceQueueFamilyProperties(phys, &nq, NULL);
+    VkQueueFamilyProperties qf[16];
+    if (nq > 16) nq = 16;
+    vkGetPhysicalDeviceQueueFamilyProperties(phys, &nq, qf);
+    int fam = -1;
+    for (uint32_t i = 0; i < nq; i++) /* a compute queue, a dedicated one first */
+        if ((qf[i].queueFlags & VK_QUEUE_COMPUTE_BIT) && (fam < 0 || !(qf[i].queueFlags & VK_QUEUE_GRAPHICS_BIT)))
+            fam = (int)i;
+    const char *force = h->secure_getenv(h->ctx, "TRUENO_VULKAN_FORCE_STAGING");
+    int dev_type = memory_type(d, ~0u, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+    int staging = memory_type(d, ~0u, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+    int unified = memory_type(d, ~0u, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                                          VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+    if (fam < 0 || dev_type < 0 || staging < 0) {
+        snprintf(why, why_len, "%.180s: no compute queue or no usable memory type", d->pp.deviceName);
+        h->aligned_free(h->ctx, d);
+        return TRUENO_OK;
+    }
+    d->qfam = (uint32_t)fam;
+    d->unified = unified >= 0 && !(force && !strcmp(force, "1"));
+    d->mem_device = (uint32_t)(d->unified ? unified : dev_type);
+    d->mem_staging = (uint32_t)staging;
+
+    float prio = 1;
+    VkDeviceQueueCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO, .queueFamilyIndex = d->qfam,
+                                  .queueCount = 1, .pQueuePriorities = &prio};
+    VkDeviceCreateInfo di = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .queueCreateInfoCount = 1,
+                             .pQueueCreateInfos = &qi};
+    VkResult r = vkCreateDevice(phys, &di, NULL, &d->dev);
+    trueno_status s = status_of(d, r);
+    if (s == TRUENO_OK) {
+        vkGetDeviceQueue(d->dev, d->qfam, 0, &d->queue);
+        VkCommandPoolCreateInfo pi = {.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
+                                      .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
+                                      .queueFamilyIndex = d->qfam};
+        r = vkCreateCommandPool(d->dev, &pi, NULL, &d->pool);
+        VkCommandBufferAllocateInfo ci = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, .commandPool = d->pool,
+                                          .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY, .commandBufferCount = 1};
+        if (r == VK_SUCCESS) r = vkAllocateCommandBuffers(d->dev, &ci, &d->cmd);
+        VkFenceCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+        if (r == VK_SUCCESS) r = vkCreateFence(d->dev, &fi, NULL, &d->fence);
+        VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4 * BATCH_MAX};
+        VkDescriptorPoolCreateInfo dpi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .maxSets = BATCH_MAX,
+                                          .poolSizeCount = 1, .pPoolSizes = &ps};
+        if (r == VK_SUCCESS) r = vkCreateDescriptorPool(d->dev, &dpi, NULL, &d->dpool);
+        s = status_of(d, r);
+    }
+    if (s == TRUENO_OK) {
+        load_pipeline_cache(d);
+        /* workgroups from the limits: 256 invocations where allowed; the
+         * matmul's tiles 128×128 (8×8 per invocation) where 2 K-tiles of
+         * shared memory fit and the device is a GPU, else 64×64 (4×4) */
+        uint32_t local = d->pp.limits.maxComputeWorkGroupInvocations >= 256 ? 256 : 128;
+        uint32_t ew_spec[1] = {local};
+        s = make_pipeline(d, &d->ew, spv_elementwise, sizeof spv_elementwise, 3, sizeof(ew_params), ew_spec, 1);
+        bool big = d->pp.deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU && local == 256 &&
+                   d->pp.limits.maxComputeSharedMemorySize >= 2 * 2 * 8 * 129 * 4;
+        d->mm_bm = d->mm_bn = big ? 128 : 64;
+        d->mm_tm = d->mm_tn = big ? 8 : (local == 256 ? 4 : 8);
+        if (!big && local == 128) d->mm_bm = 64, d->mm_bn = 128 / 8 * 8, d->mm_tm = 8, d->mm_tn = 8;
+        uint32_t threads = (d->mm_bm / d->mm_tm) * (d->mm_bn / d->mm_tn);
+        uint32_t mm_spec[6] = {threads, d->mm_bm, d->mm_bn, 8, d->mm_tm, d->mm_tn};
+        if (s == TRUENO_OK)
+            s = make_pipeline(d, &d->mm, spv_matmul, sizeof spv_matmul, 4, sizeof(mm_params), mm_spec, 6);
+    }
+    if (s == TRUENO_OK && !d->unified) s = make_buffer(d, STAGING_BYTES, true, &d->staging);
+    if (s == TRUENO_OK) s = calibrate(d);
+    if (s != TRUENO_OK) {
+        snprintf(why, why_len, "%.180s: setting up failed (%s)", d->pp.deviceName,
+                 s == TRUENO_DEVICE_OUT_OF_MEMORY ? "out of device memory" : "Vulkan error");
+        destroy_device(d);
+        return s;
+    }
+
+    VkDeviceSize heap = 0;
+    for (uint32_t i = 0; i < d->mp.memoryHeapCount; i++)
+        if ((d->mp.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) && d->mp.memoryHeaps[i].size > heap)
+            heap = d->mp.memoryHeaps[i].size;
+    VkPhysicalDeviceFeatures f;
+    vkGetPhysicalDeviceFeatures(phys, &f);
+    VkPhysicalDeviceSubgroupProperties sub = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+    VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sub};
+    vkGetPhysicalDeviceProperties2(phys, &p2);
+    VkPhysicalDeviceShaderFloat16Int8Features f16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES};
+    VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &f16};
+    vkGetPhysicalDeviceFeatures2(phys, &f2);
+    uint32_t n_ext = 0;
+    bool coop = false;
+    vkEnumerateDeviceExtensionProperties(phys, NULL, &n_ext, NULL);
+    VkExtensionProperties *ext = calloc(n_ext ? n_ext : 1, sizeof *ext);
+    if (ext && vkEnumerateDeviceExtensionProperties(phys, NULL, &n_ext, ext) == VK_SUCCESS)
+        for (uint32_t i = 0; i < n_ext; i++) coop |= strstr(ext[i].extensionName, "cooperative_matrix") != NULL;
+    free(ext);
+    snprintf(d->name, sizeof d->name, "%s (Vulkan %u.%u.%u)", d->pp.deviceName, VK_API_VERSION_MAJOR(d->pp.apiVersion),
+             VK_API_VERSION_MINOR(d->pp.apiVersion), VK_API_VERSION_PATCH(d->pp.apiVersion));
+    snprintf(d->features, sizeof d->features,
+             "index=%u type=%s subgroup=%u shared=%u max-workgroup=%u max-storage-buffer=%u memory=%s matmul-tile=%ux%u%s%s%s%s",
+             index, d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ? "cpu"
+                    : d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU ? "discrete-gpu"
+                    : d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU ? "integrated-gpu" : "other",
+             sub.subgroupSize, d->pp.limits.maxComputeSharedMemorySize, d->pp.limits.maxComputeWorkGroupInvocations,
+             d->pp.limits.maxStorageBufferRange, d->unified ? "unified" : "staged", d->mm_bm, d->mm_bn,
+             f16.shaderFloat16 ? " float16" : "", f.shaderInt64 ? " int64" : "", f.shaderFloat64 ? " float64" : "",
+             coop ? " cooperative-matrix" : "");
+    snprintf(d->vendor, sizeof d->vendor, "%s", vendor_name(d->pp.vendorID));
+    d->props = (trueno_device_props){.struct_size = sizeof d->props,
+                                     .kind = d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ? TRUENO_DEVICE_CPU
+                                                                                             : TRUENO_DEVICE_GPU,
+                                     .memory_kind = TRUENO_MEMORY_DEVICE, .name = d->name, .vendor = d->vendor,
+                                     .features = d->features, .identity = d->identity, .memory_bytes = heap,
+                                     .cost = &d->cost};
+    d->cost.struct_size = sizeof d->cost;
+    d->handle = (trueno_device){.struct_size = sizeof d->handle, .impl = d, .vtable = &vk_vtable};
+    *out = d;
+    return TRUENO_OK;
+}
+
+static trueno_status vk_probe(void *instance, uint32_t *n, const trueno_device *const **devices, const char **reason)
+{
+    vk_instance *in = instance;
+    *n = in->n_devices;
+    *devices = in->list;
+    *reason = in->n_devices ? NULL : in->reason;
+    return TRUENO_OK;
+}
+
+static void *vk_get_proc(void *instance, const char *name)
+{
+    (void)instance;
+    (void)name;
+    return NULL;
+}
+
+static void vk_shutdown(void *instance)
+{
+    vk_instance *in = instance;
+    if (in->messenger) {
+        PFN_vkDestroyDebugUtilsMessengerEXT destroy =
+            (PFN_vkDestroyDebugUtilsMessengerEXT)vkGetInstanceProcAddr(in->instance, "vkDestroyDebugUtilsMessengerEXT");
+        if (destroy) destroy(in->instance, in->messenger, NULL);
+    }
+    if (in->instance) vkDestroyInstance(in->instance, NULL);
+    in->host->aligned_free(in->host->ctx, in);
+}
+
+static const trueno_plugin vk_plugin = {
+    .struct_size = sizeof(trueno_plugin),
+    .name = PLUGIN_NAME,
+    .version = "0.1.0",
+    .probe = vk_probe,
+    .get_proc = vk_get_proc,
+    .shutdown = vk_shutdown,
+};
+
+/* Creates the instance and sets up every selected physical device (the
+ * probe itself only reports them). */
+static void discover(vk_instance *in)
+{
+    const trueno_host *h = in->host;
+    uint32_t n_ext = 0;
+    bool debug_utils = false;
+    vkEnumerateInstanceExtensionProperties(NULL, &n_ext, NULL);
+    VkExtensionProperties *ext = calloc(n_ext ? n_ext : 1, sizeof *ext);
+    if (ext && vkEnumerateInstanceExtensionProperties(NULL, &n_ext, ext) == VK_SUCCESS)
+        for (uint32_t i = 0; i < n_ext; i++) debug_utils |= !strcmp(ext[i].extensionName, VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
+    free(ext);
+    const char *exts[1] = {VK_EXT_DEBUG_UTILS_EXTENSION_NAME};
+    VkApplicationInfo app = {.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO, .pApplicationName = "trueno",
+                             .pEngineName = "trueno", .apiVersion = VK_API_VERSION_1_1};
+    VkInstanceCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO, .pApplicationInfo = &app,
+                               .enabledExtensionCount = debug_utils ? 1 : 0, .ppEnabledExtensionNames = exts};
+    VkResult r = vkCreateInstance(&ci, NULL, &in->instance);
+    if (r != VK_SUCCESS) {
+        snprintf(in->reason, sizeof in->reason, "no Vulkan driver (vkCreateInstance returned %d)", (int)r);
+        in->instance = VK_NULL_HANDLE;
+        return;
+    }
+    if (debug_utils) {
+        PFN_vkCreateDebugUtilsMessengerEXT create =
+            (PFN_vkCreateDebugUtilsMessengerEXT)vkGetInstanceProcAddr(in->instance, "vkCreateDebugUtilsMessengerEXT");
+        VkDebugUtilsMessengerCreateInfoEXT mi = {
+            .sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT,
+            .messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT,
+            .messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT,
+            .pfnUserCallback = on_validation, .pUserData = (void *)h};
+        if (create) create(in->instance, &mi, NULL, &in->messenger);
+    }
+    uint32_t np = 0;
+    vkEnumeratePhysicalDevices(in->instance, &np, NULL);
+    VkPhysicalDevice phys[MAX_DEVICES];
+    if (np > MAX_DEVICES) np = MAX_DEVICES;
+    if (np == 0 || vkEnumeratePhysicalDevices(in->instance, &np, phys) < 0) {
+        snprintf(in->reason, sizeof in->reason, "no Vulkan physical device");
+        return;
+    }
+    const char *want = h->secure_getenv(h->ctx, "TRUENO_VULKAN_DEVICE");
+    snprintf(in->reason, sizeof in->reason, "no Vulkan device matches TRUENO_VULKAN_DEVICE=%s", want ? want : "");
+    for (uint32_t i = 0; i < np; i++) {
+        VkPhysicalDeviceProperties pp;
+        vkGetPhysicalDeviceProperties(phys[i], &pp);
+        if (want && *want) {
+            char *end;
+            long idx = strtol(want, &end, 10);
+            bool match = *end == 0 ? idx == (long)i : strcasestr(pp.deviceName, want) != NULL;
+            if (!match) continue;
+        }
+        vk_device *d = NULL;
+        trueno_status s = setup_device(in, phys[i], i, &d, in->reason, sizeof in->reason);
+        if (s != TRUENO_OK || !d) {
+            logf_(h, TRUENO_LOG_WARN, "%s", in->reason);
+            continue;
+        }
+        in->devices[in->n_devices] = d;
+        in->list[in->n_devices] = &d->handle;
+        in->n_devices++;
+    }
+}
+
+TRUENO_PLUGIN_EXPORT trueno_status trueno_plugin_entry(const trueno_abi_request *req, trueno_abi_reply *rep);
+TRUENO_PLUGIN_EXPORT trueno_status trueno_plugin_entry(const trueno_abi_request *req, trueno_abi_reply *rep)
+{
+    if (req->major != TRUENO_ABI_MAJOR) return TRUENO_INCOMPATIBLE;
+    const trueno_host *h = req->host;
+    vk_instance *in = h->aligned_alloc(h->ctx, 64, sizeof *in);
+    if (!in) return TRUENO_OUT_OF_MEMORY;
+    memset(in, 0, sizeof *in);
+    in->host = h;
+    discover(in);
+    rep->major = TRUENO_ABI_MAJOR;
+    rep->minor = TRUENO_ABI_MINOR < req->max_minor ? TRUENO_ABI_MINOR : req->max_minor;
+    rep->plugin = &vk_plugin;
+    rep->instance = in;
+    return TRUENO_OK;
+}
