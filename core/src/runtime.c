@@ -148,6 +148,24 @@ trueno_status trueno_runtime_force_backend(trueno_runtime *rt, const char *name)
     return TRUENO_OK;
 }
 
+trueno_status trueno_runtime_synchronize(trueno_runtime *rt)
+{
+    if (!rt) return tn_error(TRUENO_INVALID_ARGUMENT, "trueno_runtime_synchronize: rt is NULL");
+    trueno_status first = TRUENO_OK;
+    tn_runtime_lock(rt);
+    for (size_t i = 0; i < rt->n_devices; i++) {
+        tn_device *d = &rt->devices[i];
+        if (d->lost || !d->handle.vtable->synchronize) continue;
+        trueno_status s = d->handle.vtable->synchronize(d->handle.impl);
+        if (s == TRUENO_DEVICE_LOST) d->lost = true;
+        if (s != TRUENO_OK && first == TRUENO_OK)
+            first = tn_error(s, "synchronize on device '%s' (%s) failed: %s", d->plugin_name, d->props->name,
+                             trueno_status_string(s));
+    }
+    tn_runtime_unlock(rt);
+    return first;
+}
+
 /* ---- introspection ----------------------------------------------------- */
 
 size_t trueno_runtime_plugin_count(const trueno_runtime *rt) { return rt ? rt->n_plugins : 0; }

@@ -4,9 +4,9 @@
  * One Trueno device per Vulkan physical device with a compute queue
  * (TRUENO_VULKAN_DEVICE=<index|name substring> keeps one). Tensors live in
  * VkBuffers of device-local memory; uploads and readbacks go through a
- * host-visible staging buffer, or map the memory directly where one memory
- * type is both device-local and host-visible (lavapipe, ReBAR) unless
- * TRUENO_VULKAN_FORCE_STAGING=1. Ops are recorded into one command buffer
+ * host-visible staging buffer, or map the memory directly where host and
+ * device share RAM (lavapipe, integrated GPUs) and one memory type is both
+ * device-local and host-visible, unless TRUENO_VULKAN_FORCE_STAGING=1. Ops are recorded into one command buffer
  * and submitted as a batch when the host needs a result (buffer_read,
  * buffer_write, synchronize) or the batch is full; a pipeline barrier is
  * recorded only before a dispatch that touches a buffer an earlier dispatch
@@ -963,7 +963,12 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
         return TRUENO_OK;
     }
     d->qfam = (uint32_t)fam;
-    d->unified = unified >= 0 && !(force && !strcmp(force, "1"));
+    /* one memory for host and device only where it is the same RAM (lavapipe,
+     * integrated GPUs): a discrete GPU's host-visible VRAM (ReBAR) reads back
+     * uncached over PCIe, far slower than a staged copy */
+    bool uma = d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ||
+               d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
+    d->unified = uma && unified >= 0 && !(force && !strcmp(force, "1"));
     d->mem_device = (uint32_t)(d->unified ? unified : dev_type);
     d->mem_staging = (uint32_t)staging;
 

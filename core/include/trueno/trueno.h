@@ -139,6 +139,13 @@ TRUENO_API uint32_t trueno_runtime_num_threads(const trueno_runtime *rt);
 TRUENO_API trueno_status trueno_runtime_force_backend(trueno_runtime *rt,
                                                       const char *name);
 
+/* Waits until every op submitted to the runtime's devices has finished
+ * (torch.cuda.synchronize): ops on a device with its own memory may run
+ * after the call that started them returns; reading a result waits for
+ * it anyway, so this is for timing. Errors: the first failing device's
+ * status (TRUENO_DEVICE_LOST marks that device lost). */
+TRUENO_API trueno_status trueno_runtime_synchronize(trueno_runtime *rt);
+
 /* --- Introspection (what trueno-info prints) ----------------------------- */
 
 /* What happened to one candidate plugin file. */

@@ -1,0 +1,162 @@
+/*
+ * trueno-bench-gpu BACKEND — a GPU plugin's speed on resident tensors
+ * (issue 5's figures), every op forced onto BACKEND (e.g. vulkan):
+ *
+ *   sgemm n³ for n = 1024, 2048, 4096, 8192     TFLOP/s
+ *   add and exp of 64 Mi float32 (256 MiB)      GB/s (bytes read + written)
+ *   contiguous copy of 256 MiB                  GB/s (read + written)
+ *   a chain of 1000 dependent adds of 1024      µs per op (one sync at the end)
+ *   upload / readback of 256 MiB                GB/s
+ *
+ * Inputs are uploaded once by a first run; timings are the best of 3
+ * rounds, each ended by trueno_runtime_synchronize. tools/bench-h100.sh
+ * runs it beside PyTorch (cuBLAS) on the same machine.
+ */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <trueno/trueno.h>
+
+#include "bench-clock.h"
+
+#define CHECK(call)                                                                                               \
+    do {                                                                                                          \
+        if ((call) != TRUENO_OK) {                                                                                \
+            fprintf(stderr, "trueno-bench-gpu: %s: %s\n", #call, trueno_last_error());                          \
+            exit(1);                                                                                              \
+        }                                                                                                         \
+    } while (0)
+
+static trueno_runtime *rt;
+
+static trueno_tensor *random_tensor(int64_t rows, int64_t cols, unsigned seed)
+{
+    int64_t shape[2] = {rows, cols};
+    trueno_tensor *t;
+    CHECK(trueno_rand(rt, TRUENO_DTYPE_FLOAT32, 2, shape, seed, &t));
+    return t;
+}
+
+static trueno_tensor *empty(int64_t rows, int64_t cols)
+{
+    int64_t shape[2] = {rows, cols};
+    trueno_tensor *t;
+    CHECK(trueno_tensor_empty(rt, TRUENO_DTYPE_FLOAT32, 2, shape, &t));
+    return t;
+}
+
+/* best of 3 rounds of runs of op lasting about 0.2 s each (at least one
+ * run, at most 1000), in seconds per run */
+static double time_op(trueno_op_code op, const trueno_tensor *const *in, size_t n_in, trueno_tensor *out)
+{
+    double best = 1e30;
+    CHECK(trueno_op_run(op, in, n_in, NULL, &out, 1)); /* uploads the inputs, warms the pipeline */
+    CHECK(trueno_runtime_synchronize(rt));
+    double t1 = bench_now_s();
+    CHECK(trueno_op_run(op, in, n_in, NULL, &out, 1));
+    CHECK(trueno_runtime_synchronize(rt));
+    t1 = bench_now_s() - t1;
+    int reps = t1 > 0.2 ? 1 : t1 < 2e-4 ? 1000 : (int)(0.2 / t1);
+    for (int round = 0; round < 3; round++) {
+        double t0 = bench_now_s();
+        for (int r = 0; r < reps; r++) CHECK(trueno_op_run(op, in, n_in, NULL, &out, 1));
+        CHECK(trueno_runtime_synchronize(rt));
+        double t = (bench_now_s() - t0) / reps;
+        best = t < best ? t : best;
+    }
+    return best;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: trueno-bench-gpu BACKEND (a plugin name from trueno-info, e.g. vulkan)\n");
+        return 2;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    int64_t max_n = getenv("TRUENO_BENCH_GPU_MAX_N") ? atoll(getenv("TRUENO_BENCH_GPU_MAX_N")) : 8192;
+    CHECK(trueno_runtime_create(NULL, &rt));
+    CHECK(trueno_runtime_force_backend(rt, argv[1]));
+    for (size_t i = 0; i < trueno_runtime_device_count(rt); i++) {
+        trueno_device_info info = {.struct_size = sizeof info};
+        CHECK(trueno_runtime_device(rt, i, &info));
+        if (!strcmp(info.plugin, argv[1])) printf("device: %s [%s]\n", info.props->name, info.props->features);
+    }
+    printf("%-34s %12s %14s\n", "case", "time", "rate");
+
+    for (int64_t n = 1024; n <= max_n; n *= 2) {
+        trueno_tensor *a = random_tensor(n, n, 1), *b = random_tensor(n, n, 2), *c = empty(n, n);
+        const trueno_tensor *in[2] = {a, b};
+        double flop = 2.0 * (double)n * n * n;
+        double t = time_op(TRUENO_OP_MATMUL, in, 2, c);
+        printf("sgemm %-28lld %9.3f ms %9.1f TFLOP/s  (ran on %s)\n", (long long)n, t * 1e3, flop / t * 1e-12,
+               trueno_last_backend());
+        trueno_tensor_free(a);
+        trueno_tensor_free(b);
+        trueno_tensor_free(c);
+    }
+
+    /* elements: 256 MiB of float32 (TRUENO_BENCH_GPU_BIG_MIB for a small device) */
+    const int64_t big = (getenv("TRUENO_BENCH_GPU_BIG_MIB") ? atoll(getenv("TRUENO_BENCH_GPU_BIG_MIB")) : 256) << 18;
+    trueno_tensor *x = random_tensor(1, big, 3), *y = random_tensor(1, big, 4), *z = empty(1, big);
+    const trueno_tensor *xy[2] = {x, y}, *xx[1] = {x};
+    double bytes = 4.0 * (double)big;
+    char label[64];
+#define LABEL(fmt) (snprintf(label, sizeof label, fmt, (long long)(big >> 18)), label)
+    double t = time_op(TRUENO_OP_ADD, xy, 2, z);
+    printf("%-34s %9.3f ms %9.1f GB/s\n", LABEL("add float32, %lld MiB"), t * 1e3, 3 * bytes / t * 1e-9);
+    t = time_op(TRUENO_OP_EXP, xx, 1, z);
+    printf("%-34s %9.3f ms %9.1f GB/s\n", LABEL("exp float32, %lld MiB"), t * 1e3, 2 * bytes / t * 1e-9);
+    t = time_op(TRUENO_OP_CONTIGUOUS, xx, 1, z);
+    printf("%-34s %9.3f ms %9.1f GB/s\n", LABEL("contiguous copy, %lld MiB"), t * 1e3, 2 * bytes / t * 1e-9);
+
+    /* readback of the resident result, then upload of fresh host data
+     * (the first op on a new host tensor moves it; the op's own time,
+     * measured above, is taken off) */
+    float *host = malloc((size_t)bytes);
+    double t0 = bench_now_s();
+    CHECK(trueno_tensor_read(z, host, (size_t)bytes));
+    double t_read = bench_now_s() - t0;
+    double t_copy = t;
+    trueno_tensor *fresh;
+    int64_t shape[2] = {1, big};
+    CHECK(trueno_tensor_from_buffer_copy(rt, TRUENO_DTYPE_FLOAT32, 2, shape, host, &fresh));
+    const trueno_tensor *ff[1] = {fresh};
+    t0 = bench_now_s();
+    CHECK(trueno_op_run(TRUENO_OP_CONTIGUOUS, ff, 1, NULL, &z, 1));
+    CHECK(trueno_runtime_synchronize(rt));
+    double t_up = bench_now_s() - t0 - t_copy;
+    printf("%-34s %9.3f ms %9.1f GB/s\n", LABEL("upload %lld MiB (pageable host)"), t_up * 1e3, bytes / t_up * 1e-9);
+    printf("%-34s %9.3f ms %9.1f GB/s\n", LABEL("readback %lld MiB (pageable host)"), t_read * 1e3, bytes / t_read * 1e-9);
+    free(host);
+    trueno_tensor_free(fresh);
+    trueno_tensor_free(x);
+    trueno_tensor_free(y);
+    trueno_tensor_free(z);
+
+    /* a chain of 1000 dependent small adds: s = s + y, on resident tensors */
+    trueno_tensor *s0 = random_tensor(1, 1024, 5), *s1 = empty(1, 1024), *ys = random_tensor(1, 1024, 6);
+    const trueno_tensor *first[2] = {s0, ys};
+    CHECK(trueno_op_run(TRUENO_OP_ADD, first, 2, NULL, &s1, 1));
+    CHECK(trueno_runtime_synchronize(rt));
+    double best = 1e30;
+    for (int round = 0; round < 3; round++) {
+        t0 = bench_now_s();
+        for (int i = 0; i < 1000; i++) {
+            trueno_tensor *src = i % 2 ? s0 : s1, *dst = i % 2 ? s1 : s0;
+            const trueno_tensor *in[2] = {src, ys};
+            CHECK(trueno_op_run(TRUENO_OP_ADD, in, 2, NULL, &dst, 1));
+        }
+        CHECK(trueno_runtime_synchronize(rt));
+        double per = (bench_now_s() - t0) / 1000;
+        best = per < best ? per : best;
+    }
+    printf("%-34s %9.3f us per op\n", "chain of 1000 adds of 1024", best * 1e6);
+    trueno_tensor_free(s0);
+    trueno_tensor_free(s1);
+    trueno_tensor_free(ys);
+    trueno_runtime_destroy(rt);
+    return 0;
+}
