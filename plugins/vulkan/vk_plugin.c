@@ -45,13 +45,16 @@
 #define PLUGIN_NAME "vulkan"
 #define MAX_DEVICES 8
 #define BATCH_MAX 256          /* dispatches per submission */
-#define STAGING_BYTES ((VkDeviceSize)32 << 20)
+#define STAGING_BYTES ((VkDeviceSize)64 << 20) /* two halves */
 
 static const uint32_t spv_elementwise[] =
 #include "elementwise.spv.inc"
     ;
-static const uint32_t spv_matmul[] =
-#include "matmul.spv.inc"
+static const uint32_t spv_matmul_r4[] = /* 4×4 register block per invocation */
+#include "matmul_r4.spv.inc"
+    ;
+static const uint32_t spv_matmul_r8[] = /* 8×8 */
+#include "matmul_r8.spv.inc"
     ;
 
 /* op codes of elementwise.comp */
@@ -109,7 +112,9 @@ typedef struct vk_device {
     VkDescriptorPool dpool;
     VkPipelineCache pcache;
     vk_pipeline ew, mm;
-    vk_buffer staging;
+    vk_buffer staging[2];          /* two halves: one fills while the other moves */
+    VkCommandBuffer xfer[2];
+    VkFence xfer_fence[2];
     uint32_t dispatches;
     VkBuffer written[BATCH_MAX * 2];
     uint32_t n_written;
@@ -670,16 +675,34 @@ static void vk_buffer_free(void *dev, void *buffer)
     d->host->aligned_free(d->host->ctx, b);
 }
 
-/* One transfer through the staging buffer, recorded and waited for. */
-static trueno_status staged_copy(vk_device *d, VkBuffer src, VkDeviceSize so, VkBuffer dst, VkDeviceSize doff,
+/* Transfers through the two staging buffers, double-buffered: while one
+ * chunk moves on the device's copy queue, the host copies the next one in
+ * (uploads) or the last one out (readbacks). The batch is flushed first,
+ * and every chunk has landed when these return. */
+static trueno_status xfer_submit(vk_device *d, int slot, VkBuffer src, VkDeviceSize so, VkBuffer dst, VkDeviceSize doff,
                                  VkDeviceSize bytes)
 {
-    trueno_status s = begin_batch(d);
-    if (s != TRUENO_OK) return s;
+    VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+                                   .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
+    VkResult r = vkResetCommandBuffer(d->xfer[slot], 0);
+    if (r == VK_SUCCESS) r = vkBeginCommandBuffer(d->xfer[slot], &bi);
+    if (r != VK_SUCCESS) return status_of(d, r);
     VkBufferCopy region = {so, doff, bytes};
-    vkCmdCopyBuffer(d->cmd, src, dst, 1, &region);
-    return flush(d);
+    vkCmdCopyBuffer(d->xfer[slot], src, dst, 1, &region);
+    VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &d->xfer[slot]};
+    r = vkEndCommandBuffer(d->xfer[slot]);
+    if (r == VK_SUCCESS) r = vkQueueSubmit(d->queue, 1, &si, d->xfer_fence[slot]);
+    return status_of(d, r);
 }
+
+static trueno_status xfer_wait(vk_device *d, int slot)
+{
+    VkResult r = vkWaitForFences(d->dev, 1, &d->xfer_fence[slot], VK_TRUE, UINT64_MAX);
+    if (r == VK_SUCCESS) r = vkResetFences(d->dev, 1, &d->xfer_fence[slot]);
+    return status_of(d, r);
+}
+
+#define CHUNK (STAGING_BYTES / 2)
 
 static trueno_status vk_buffer_write(void *dev, void *buffer, size_t offset, const void *src, size_t bytes)
 {
@@ -691,10 +714,18 @@ static trueno_status vk_buffer_write(void *dev, void *buffer, size_t offset, con
         memcpy((char *)b->mapped + offset, src, bytes);
         return TRUENO_OK;
     }
-    for (size_t done = 0; done < bytes && s == TRUENO_OK; done += STAGING_BYTES) {
-        size_t n = bytes - done < STAGING_BYTES ? bytes - done : STAGING_BYTES;
-        memcpy(d->staging.mapped, (const char *)src + done, n);
-        s = staged_copy(d, d->staging.buf, 0, b->buf, offset + done, n);
+    bool pending[2] = {false, false};
+    for (size_t done = 0, i = 0; done < bytes && s == TRUENO_OK; done += CHUNK, i++) {
+        int slot = (int)(i % 2);
+        size_t n = bytes - done < CHUNK ? bytes - done : CHUNK;
+        if (pending[slot] && (s = xfer_wait(d, slot)) != TRUENO_OK) break;
+        pending[slot] = false;
+        memcpy(d->staging[slot].mapped, (const char *)src + done, n);
+        if ((s = xfer_submit(d, slot, d->staging[slot].buf, 0, b->buf, offset + done, n)) == TRUENO_OK) pending[slot] = true;
+    }
+    for (int slot = 0; slot < 2; slot++) {
+        trueno_status w = pending[slot] ? xfer_wait(d, slot) : TRUENO_OK;
+        if (s == TRUENO_OK) s = w;
     }
     return s;
 }
@@ -709,11 +740,25 @@ static trueno_status vk_buffer_read(void *dev, void *buffer, size_t offset, void
         memcpy(dst, (const char *)b->mapped + offset, bytes);
         return TRUENO_OK;
     }
-    for (size_t done = 0; done < bytes && s == TRUENO_OK; done += STAGING_BYTES) {
-        size_t n = bytes - done < STAGING_BYTES ? bytes - done : STAGING_BYTES;
-        s = staged_copy(d, b->buf, offset + done, d->staging.buf, 0, n);
-        if (s == TRUENO_OK) memcpy((char *)dst + done, d->staging.mapped, n);
+    size_t chunks = (bytes + CHUNK - 1) / CHUNK;
+    bool pending[2] = {false, false};
+    for (size_t i = 0; i <= chunks && s == TRUENO_OK; i++) {
+        if (i < chunks) { /* start chunk i */
+            int slot = (int)(i % 2);
+            size_t at = i * CHUNK, n = bytes - at < CHUNK ? bytes - at : CHUNK;
+            if ((s = xfer_submit(d, slot, b->buf, offset + at, d->staging[slot].buf, 0, n)) != TRUENO_OK) break;
+            pending[slot] = true;
+        }
+        if (i > 0) { /* finish chunk i - 1 */
+            int slot = (int)((i - 1) % 2);
+            size_t at = (i - 1) * CHUNK, n = bytes - at < CHUNK ? bytes - at : CHUNK;
+            if ((s = xfer_wait(d, slot)) != TRUENO_OK) break;
+            pending[slot] = false;
+            memcpy((char *)dst + at, d->staging[slot].mapped, n);
+        }
     }
+    for (int slot = 0; slot < 2; slot++)
+        if (pending[slot]) xfer_wait(d, slot);
     return s;
 }
 
@@ -754,7 +799,10 @@ static void destroy_device(vk_device *d)
         save_pipeline_cache(d);
         drop_pipeline(d, &d->ew);
         drop_pipeline(d, &d->mm);
-        if (d->staging.buf) drop_buffer(d, &d->staging);
+        for (int i = 0; i < 2; i++) {
+            if (d->staging[i].buf) drop_buffer(d, &d->staging[i]);
+            if (d->xfer_fence[i]) vkDestroyFence(d->dev, d->xfer_fence[i], NULL);
+        }
         if (d->pcache) vkDestroyPipelineCache(d->dev, d->pcache, NULL);
         if (d->dpool) vkDestroyDescriptorPool(d->dev, d->dpool, NULL);
         if (d->fence) vkDestroyFence(d->dev, d->fence, NULL);
@@ -954,7 +1002,12 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
             fam = (int)i;
     const char *force = h->secure_getenv(h->ctx, "TRUENO_VULKAN_FORCE_STAGING");
     int dev_type = memory_type(d, ~0u, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-    int staging = memory_type(d, ~0u, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+    /* staging in cached host memory where there is some: readbacks from
+     * uncached (write-combined) memory crawl (0.8 GB/s seen on NVIDIA) */
+    int staging = memory_type(d, ~0u, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT |
+                                          VK_MEMORY_PROPERTY_HOST_CACHED_BIT);
+    if (staging < 0)
+        staging = memory_type(d, ~0u, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
     int unified = memory_type(d, ~0u, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
                                           VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
     if (fam < 0 || dev_type < 0 || staging < 0) {
@@ -988,8 +1041,11 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
         VkCommandBufferAllocateInfo ci = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, .commandPool = d->pool,
                                           .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY, .commandBufferCount = 1};
         if (r == VK_SUCCESS) r = vkAllocateCommandBuffers(d->dev, &ci, &d->cmd);
+        ci.commandBufferCount = 2;
+        if (r == VK_SUCCESS) r = vkAllocateCommandBuffers(d->dev, &ci, d->xfer);
         VkFenceCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
         if (r == VK_SUCCESS) r = vkCreateFence(d->dev, &fi, NULL, &d->fence);
+        for (int i = 0; i < 2 && r == VK_SUCCESS; i++) r = vkCreateFence(d->dev, &fi, NULL, &d->xfer_fence[i]);
         VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4 * BATCH_MAX};
         VkDescriptorPoolCreateInfo dpi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .maxSets = BATCH_MAX,
                                           .poolSizeCount = 1, .pPoolSizes = &ps};
@@ -1006,15 +1062,20 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
         s = make_pipeline(d, &d->ew, spv_elementwise, sizeof spv_elementwise, 3, sizeof(ew_params), ew_spec, 1);
         bool big = d->pp.deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU && local == 256 &&
                    d->pp.limits.maxComputeSharedMemorySize >= 2 * 2 * 8 * 129 * 4;
-        d->mm_bm = d->mm_bn = big ? 128 : 64;
-        d->mm_tm = d->mm_tn = big ? 8 : (local == 256 ? 4 : 8);
-        if (!big && local == 128) d->mm_bm = 64, d->mm_bn = 128 / 8 * 8, d->mm_tm = 8, d->mm_tn = 8;
+        /* 128×128 with 8×8 per invocation (256) on a GPU with room, else
+         * 64×64 with 4×4 (256) or, where only 128 invocations are allowed,
+         * 64×128 with 8×8 */
+        bool r8 = big || local == 128;
+        d->mm_tm = d->mm_tn = r8 ? 8 : 4;
+        d->mm_bm = big ? 128 : 64;
+        d->mm_bn = big || local == 128 ? 128 : 64;
         uint32_t threads = (d->mm_bm / d->mm_tm) * (d->mm_bn / d->mm_tn);
-        uint32_t mm_spec[6] = {threads, d->mm_bm, d->mm_bn, 8, d->mm_tm, d->mm_tn};
+        uint32_t mm_spec[4] = {threads, d->mm_bm, d->mm_bn, 8};
         if (s == TRUENO_OK)
-            s = make_pipeline(d, &d->mm, spv_matmul, sizeof spv_matmul, 4, sizeof(mm_params), mm_spec, 6);
+            s = r8 ? make_pipeline(d, &d->mm, spv_matmul_r8, sizeof spv_matmul_r8, 4, sizeof(mm_params), mm_spec, 4)
+                   : make_pipeline(d, &d->mm, spv_matmul_r4, sizeof spv_matmul_r4, 4, sizeof(mm_params), mm_spec, 4);
     }
-    if (s == TRUENO_OK && !d->unified) s = make_buffer(d, STAGING_BYTES, true, &d->staging);
+    for (int i = 0; i < 2 && s == TRUENO_OK && !d->unified; i++) s = make_buffer(d, CHUNK, true, &d->staging[i]);
     if (s == TRUENO_OK) s = calibrate(d);
     if (s != TRUENO_OK) {
         snprintf(why, why_len, "%.180s: setting up failed (%s)", d->pp.deviceName,

@@ -5,14 +5,21 @@
 // registers while the current one is multiplied (double buffering in
 // shared memory, one barrier per K-tile). The classic scheme of Volkov &
 // Demmel, "Benchmarking GPUs to tune dense linear algebra" (SC'08), as in
-// CUTLASS's SIMT sgemm. Tile sizes are specialization constants the plugin
-// picks from the device's limits.
+// CUTLASS's SIMT sgemm. The block tile (BM, BN, BK) is made of
+// specialization constants the plugin picks from the device's limits; the
+// register block TM×TN is fixed at build time (glslc -DTM=… -DTN=…, one
+// SPIR-V module each), since arrays sized by specialization constants are
+// not kept in registers by every driver.
 layout(local_size_x_id = 0) in;          // (BM/TM)·(BN/TN) invocations
 layout(constant_id = 1) const uint BM = 64;
 layout(constant_id = 2) const uint BN = 64;
 layout(constant_id = 3) const uint BK = 8;
-layout(constant_id = 4) const uint TM = 4;
-layout(constant_id = 5) const uint TN = 4;
+#ifndef TM
+#define TM 4
+#endif
+#ifndef TN
+#define TN 4
+#endif
 
 layout(std430, binding = 0) readonly buffer A { float a[]; };
 layout(std430, binding = 1) readonly buffer B { float b[]; };
