@@ -339,12 +339,12 @@ static trueno_status make_pipeline(vk_device *d, vk_pipeline *p, const uint32_t 
     VkComputePipelineCreateInfo ci = {
         .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
         .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_COMPUTE_BIT,
-                  .module = module, .pName = "main", .pSpecializationInfo = &si},
+                  .module = module, .pName = "main", .pSpecializationInfo = n_spec ? &si : NULL},
         .layout = p->layout};
     if (r == VK_SUCCESS) r = vkCreateComputePipelines(d->dev, d->pcache, 1, &ci, NULL, &p->pipe);
     if (module) vkDestroyShaderModule(d->dev, module, NULL);
     p->bindings = bindings;
-    p->local = spec[0];
+    p->local = n_spec ? spec[0] : 256;
     return status_of(d, r);
 }
 
@@ -704,6 +704,30 @@ static trueno_status xfer_wait(vk_device *d, int slot)
 
 #define CHUNK (STAGING_BYTES / 2)
 
+/* memcpy over the host's thread pool (1 MiB pieces): one thread does not
+ * keep up with the DMA engine */
+typedef struct copy_job {
+    char *dst;
+    const char *src;
+    size_t n;
+} copy_job;
+
+static void copy_piece(void *arg, int64_t begin, int64_t end)
+{
+    const copy_job *j = arg;
+    size_t from = (size_t)begin << 20, to = (size_t)end << 20;
+    if (to > j->n) to = j->n;
+    memcpy(j->dst + from, j->src + from, to - from);
+}
+
+static void par_memcpy(const vk_device *d, void *dst, const void *src, size_t n)
+{
+    copy_job j = {dst, src, n};
+    if (n < ((size_t)4 << 20) || d->host->parallel_for(d->host->ctx, (int64_t)((n + (1 << 20) - 1) >> 20), 1, copy_piece,
+                                                       &j) != TRUENO_OK)
+        memcpy(dst, src, n);
+}
+
 static trueno_status vk_buffer_write(void *dev, void *buffer, size_t offset, const void *src, size_t bytes)
 {
     vk_device *d = dev;
@@ -720,7 +744,7 @@ static trueno_status vk_buffer_write(void *dev, void *buffer, size_t offset, con
         size_t n = bytes - done < CHUNK ? bytes - done : CHUNK;
         if (pending[slot] && (s = xfer_wait(d, slot)) != TRUENO_OK) break;
         pending[slot] = false;
-        memcpy(d->staging[slot].mapped, (const char *)src + done, n);
+        par_memcpy(d, d->staging[slot].mapped, (const char *)src + done, n);
         if ((s = xfer_submit(d, slot, d->staging[slot].buf, 0, b->buf, offset + done, n)) == TRUENO_OK) pending[slot] = true;
     }
     for (int slot = 0; slot < 2; slot++) {
@@ -754,7 +778,7 @@ static trueno_status vk_buffer_read(void *dev, void *buffer, size_t offset, void
             size_t at = (i - 1) * CHUNK, n = bytes - at < CHUNK ? bytes - at : CHUNK;
             if ((s = xfer_wait(d, slot)) != TRUENO_OK) break;
             pending[slot] = false;
-            memcpy((char *)dst + at, d->staging[slot].mapped, n);
+            par_memcpy(d, (char *)dst + at, d->staging[slot].mapped, n);
         }
     }
     for (int slot = 0; slot < 2; slot++)
@@ -1054,26 +1078,22 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
     }
     if (s == TRUENO_OK) {
         load_pipeline_cache(d);
-        /* workgroups from the limits: 256 invocations where allowed; the
-         * matmul's tiles 128×128 (8×8 per invocation) where 2 K-tiles of
-         * shared memory fit and the device is a GPU, else 64×64 (4×4) */
+        /* element-wise workgroups: 256 invocations where allowed (a
+         * specialization constant), else Vulkan's minimum, 128 */
         uint32_t local = d->pp.limits.maxComputeWorkGroupInvocations >= 256 ? 256 : 128;
         uint32_t ew_spec[1] = {local};
         s = make_pipeline(d, &d->ew, spv_elementwise, sizeof spv_elementwise, 3, sizeof(ew_params), ew_spec, 1);
+        /* the matmul: 256 invocations, 128×128 tiles (8×8 each) on a GPU
+         * whose shared memory holds two K-tiles of them, else 64×64 (4×4) */
         bool big = d->pp.deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU && local == 256 &&
                    d->pp.limits.maxComputeSharedMemorySize >= 2 * 2 * 8 * 129 * 4;
-        /* 128×128 with 8×8 per invocation (256) on a GPU with room, else
-         * 64×64 with 4×4 (256) or, where only 128 invocations are allowed,
-         * 64×128 with 8×8 */
-        bool r8 = big || local == 128;
-        d->mm_tm = d->mm_tn = r8 ? 8 : 4;
-        d->mm_bm = big ? 128 : 64;
-        d->mm_bn = big || local == 128 ? 128 : 64;
-        uint32_t threads = (d->mm_bm / d->mm_tm) * (d->mm_bn / d->mm_tn);
-        uint32_t mm_spec[4] = {threads, d->mm_bm, d->mm_bn, 8};
+        d->mm_tm = d->mm_tn = big ? 8 : 4;
+        d->mm_bm = d->mm_bn = 16 * d->mm_tm;
+        uint32_t none[1] = {0};
+        if (s == TRUENO_OK && local < 256) s = TRUENO_UNSUPPORTED; /* Vulkan's minimum is 128; no device here has less */
         if (s == TRUENO_OK)
-            s = r8 ? make_pipeline(d, &d->mm, spv_matmul_r8, sizeof spv_matmul_r8, 4, sizeof(mm_params), mm_spec, 4)
-                   : make_pipeline(d, &d->mm, spv_matmul_r4, sizeof spv_matmul_r4, 4, sizeof(mm_params), mm_spec, 4);
+            s = big ? make_pipeline(d, &d->mm, spv_matmul_r8, sizeof spv_matmul_r8, 4, sizeof(mm_params), none, 0)
+                    : make_pipeline(d, &d->mm, spv_matmul_r4, sizeof spv_matmul_r4, 4, sizeof(mm_params), none, 0);
     }
     for (int i = 0; i < 2 && s == TRUENO_OK && !d->unified; i++) s = make_buffer(d, CHUNK, true, &d->staging[i]);
     if (s == TRUENO_OK) s = calibrate(d);

@@ -5,21 +5,23 @@
 // registers while the current one is multiplied (double buffering in
 // shared memory, one barrier per K-tile). The classic scheme of Volkov &
 // Demmel, "Benchmarking GPUs to tune dense linear algebra" (SC'08), as in
-// CUTLASS's SIMT sgemm. The block tile (BM, BN, BK) is made of
-// specialization constants the plugin picks from the device's limits; the
-// register block TM×TN is fixed at build time (glslc -DTM=… -DTN=…, one
-// SPIR-V module each), since arrays sized by specialization constants are
-// not kept in registers by every driver.
-layout(local_size_x_id = 0) in;          // (BM/TM)·(BN/TN) invocations
-layout(constant_id = 1) const uint BM = 64;
-layout(constant_id = 2) const uint BN = 64;
-layout(constant_id = 3) const uint BK = 8;
+// CUTLASS's SIMT sgemm. 16×16 invocations, each a TM×TN register block:
+// a BM×BN = 16·TM × 16·TN block tile, K-tiles of BK = 8. TM = TN is fixed
+// at build time (glslc -DTM=4 or 8: one SPIR-V module each; the plugin
+// picks one from the device's limits): every array here then has a size
+// known before specialization, which drivers keep in registers (sized by
+// specialization constants, they were spilled: 2 TFLOP/s on an H200).
+layout(local_size_x = 256) in;
 #ifndef TM
 #define TM 4
 #endif
-#ifndef TN
-#define TN 4
-#endif
+#define TN TM
+#define BM (16 * TM)
+#define BN (16 * TN)
+#define BK 8
+#define THREADS 256
+#define A_PER (BM * BK / THREADS)
+#define B_PER (BN * BK / THREADS)
 
 layout(std430, binding = 0) readonly buffer A { float a[]; };
 layout(std430, binding = 1) readonly buffer B { float b[]; };
@@ -38,9 +40,6 @@ layout(push_constant) uniform Params {
 shared float As[2][BK][BM + 1];
 shared float Bs[2][BK][BN + 1];
 
-const uint THREADS = (BM / TM) * (BN / TN);
-const uint A_PER = (BM * BK + THREADS - 1) / THREADS;
-const uint B_PER = (BN * BK + THREADS - 1) / THREADS;
 
 void main()
 {
@@ -60,21 +59,21 @@ void main()
         for (uint q = 0; q < A_PER; q++) {                                                 \
             uint e = t + q * THREADS, mm = a_kc ? e / BK : e % BM, kk = a_kc ? e % BK : e / BM; \
             uint gm = m0 + mm, gk = (k0) + kk;                                             \
-            ra[q] = e < BM * BK && gm < p.m && gk < p.k ? a[abase + int(gm) * p.sa0 + int(gk) * p.sa1] : 0.0; \
+            ra[q] = gm < p.m && gk < p.k ? a[abase + int(gm) * p.sa0 + int(gk) * p.sa1] : 0.0; \
         }                                                                                  \
         for (uint q = 0; q < B_PER; q++) {                                                 \
             uint e = t + q * THREADS, nn = b_kc ? e / BK : e % BN, kk = b_kc ? e % BK : e / BN; \
             uint gn = n0 + nn, gk = (k0) + kk;                                             \
-            rb[q] = e < BN * BK && gn < p.n && gk < p.k ? b[bbase + int(gk) * p.sb0 + int(gn) * p.sb1] : 0.0; \
+            rb[q] = gn < p.n && gk < p.k ? b[bbase + int(gk) * p.sb0 + int(gn) * p.sb1] : 0.0; \
         }
     #define STORE(s)                                                                       \
         for (uint q = 0; q < A_PER; q++) {                                                 \
             uint e = t + q * THREADS;                                                      \
-            if (e < BM * BK) As[s][a_kc ? e % BK : e / BM][a_kc ? e / BK : e % BM] = ra[q]; \
+            As[s][a_kc ? e % BK : e / BM][a_kc ? e / BK : e % BM] = ra[q]; \
         }                                                                                  \
         for (uint q = 0; q < B_PER; q++) {                                                 \
             uint e = t + q * THREADS;                                                      \
-            if (e < BN * BK) Bs[s][b_kc ? e % BK : e / BN][b_kc ? e / BK : e % BN] = rb[q]; \
+            Bs[s][b_kc ? e % BK : e / BN][b_kc ? e / BK : e % BN] = rb[q]; \
         }
 
     LOAD(0u)
