@@ -1,4 +1,5 @@
 #version 450
+#extension GL_EXT_control_flow_attributes : require
 // C = alpha·A·B + beta·C0 for float32 views with any strides (a batch of
 // such products along z): tiled through shared memory with a register
 // block per invocation, the next K-tile loaded from global memory into
@@ -50,28 +51,28 @@ void main()
     bool a_kc = (p.flags & 2u) != 0u, b_kc = (p.flags & 4u) != 0u;
 
     float acc[TM][TN];
-    for (uint i = 0; i < TM; i++)
-        for (uint j = 0; j < TN; j++) acc[i][j] = 0.0;
+    [[unroll]] for (uint i = 0; i < TM; i++)
+        [[unroll]] for (uint j = 0; j < TN; j++) acc[i][j] = 0.0;
     float ra[A_PER], rb[B_PER];
 
     // element e of a tile: k-major or k-minor order, whichever reads memory contiguously
     #define LOAD(k0)                                                                       \
-        for (uint q = 0; q < A_PER; q++) {                                                 \
+        [[unroll]] for (uint q = 0; q < A_PER; q++) {                                                 \
             uint e = t + q * THREADS, mm = a_kc ? e / BK : e % BM, kk = a_kc ? e % BK : e / BM; \
             uint gm = m0 + mm, gk = (k0) + kk;                                             \
             ra[q] = gm < p.m && gk < p.k ? a[abase + int(gm) * p.sa0 + int(gk) * p.sa1] : 0.0; \
         }                                                                                  \
-        for (uint q = 0; q < B_PER; q++) {                                                 \
+        [[unroll]] for (uint q = 0; q < B_PER; q++) {                                                 \
             uint e = t + q * THREADS, nn = b_kc ? e / BK : e % BN, kk = b_kc ? e % BK : e / BN; \
             uint gn = n0 + nn, gk = (k0) + kk;                                             \
             rb[q] = gn < p.n && gk < p.k ? b[bbase + int(gk) * p.sb0 + int(gn) * p.sb1] : 0.0; \
         }
     #define STORE(s)                                                                       \
-        for (uint q = 0; q < A_PER; q++) {                                                 \
+        [[unroll]] for (uint q = 0; q < A_PER; q++) {                                                 \
             uint e = t + q * THREADS;                                                      \
             As[s][a_kc ? e % BK : e / BM][a_kc ? e / BK : e % BM] = ra[q]; \
         }                                                                                  \
-        for (uint q = 0; q < B_PER; q++) {                                                 \
+        [[unroll]] for (uint q = 0; q < B_PER; q++) {                                                 \
             uint e = t + q * THREADS;                                                      \
             Bs[s][b_kc ? e % BK : e / BN][b_kc ? e / BK : e % BN] = rb[q]; \
         }
@@ -83,22 +84,22 @@ void main()
     for (uint tile = 0; tile < tiles; tile++) {
         uint s = tile & 1u;
         if (tile + 1 < tiles) { LOAD((tile + 1) * BK) }
-        for (uint kk = 0; kk < BK; kk++) {
+        [[unroll]] for (uint kk = 0; kk < BK; kk++) {
             float fa[TM], fb[TN];
-            for (uint i = 0; i < TM; i++) fa[i] = As[s][kk][ty + i * (BM / TM)];
-            for (uint j = 0; j < TN; j++) fb[j] = Bs[s][kk][tx + j * (BN / TN)];
-            for (uint i = 0; i < TM; i++)
-                for (uint j = 0; j < TN; j++) acc[i][j] = fma(fa[i], fb[j], acc[i][j]);
+            [[unroll]] for (uint i = 0; i < TM; i++) fa[i] = As[s][kk][ty + i * (BM / TM)];
+            [[unroll]] for (uint j = 0; j < TN; j++) fb[j] = Bs[s][kk][tx + j * (BN / TN)];
+            [[unroll]] for (uint i = 0; i < TM; i++)
+                [[unroll]] for (uint j = 0; j < TN; j++) acc[i][j] = fma(fa[i], fb[j], acc[i][j]);
         }
         if (tile + 1 < tiles) { STORE(s ^ 1u) }
         barrier();
     }
 
     int cbase = int(p.oc) + int(z) * p.bc, dbase = int(p.od) + int(z) * p.bd;
-    for (uint i = 0; i < TM; i++) {
+    [[unroll]] for (uint i = 0; i < TM; i++) {
         uint gm = m0 + ty + i * (BM / TM);
         if (gm >= p.m) continue;
-        for (uint j = 0; j < TN; j++) {
+        [[unroll]] for (uint j = 0; j < TN; j++) {
             uint gn = n0 + tx + j * (BN / TN);
             if (gn >= p.n) continue;
             float v = p.alpha * acc[i][j];
