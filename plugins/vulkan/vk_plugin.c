@@ -1032,6 +1032,15 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
                                           VK_MEMORY_PROPERTY_HOST_CACHED_BIT);
     if (staging < 0)
         staging = memory_type(d, ~0u, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+    for (uint32_t i = 0; i < d->mp.memoryTypeCount; i++)
+        logf_(h, TRUENO_LOG_INFO, "%s: memory type %u: flags 0x%x, heap %u (%llu MiB)%s", d->pp.deviceName, i,
+              d->mp.memoryTypes[i].propertyFlags, d->mp.memoryTypes[i].heapIndex,
+              (unsigned long long)(d->mp.memoryHeaps[d->mp.memoryTypes[i].heapIndex].size >> 20),
+              (int)i == staging ? " (staging)" : "");
+    const char *st_type = h->secure_getenv(h->ctx, "TRUENO_VULKAN_STAGING_TYPE"); /* tuning: a type index */
+    if (st_type && *st_type && (uint32_t)atoi(st_type) < d->mp.memoryTypeCount &&
+        (d->mp.memoryTypes[atoi(st_type)].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT))
+        staging = atoi(st_type);
     int unified = memory_type(d, ~0u, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
                                           VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
     if (fam < 0 || dev_type < 0 || staging < 0) {
