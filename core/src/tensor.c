@@ -389,14 +389,20 @@ void tn_tensor_desc_fill(const trueno_tensor *t, void *buffer, trueno_tensor_des
 }
 
 /* Copies a strided view into dst in C order, element by element. */
+/* Copies t's elements in C order: the trailing axes that are contiguous
+ * form one run copied by memcpy (the whole tensor when it is contiguous),
+ * the axes before them are walked. */
 static void gather_c_order(const trueno_tensor *t, const char *base, char *dst)
 {
     size_t es = trueno_dtype_size(t->dtype);
-    int64_t numel = tn_numel(t->rank, t->shape), idx[TRUENO_MAX_RANK] = {0};
+    int64_t numel = tn_numel(t->rank, t->shape), idx[TRUENO_MAX_RANK] = {0}, run = 1;
+    int outer = (int)t->rank;
+    while (outer > 0 && (t->shape[outer - 1] == 1 || t->strides[outer - 1] == run)) run *= t->shape[--outer];
     int64_t off = t->offset;
-    for (int64_t n = 0; n < numel; n++) {
-        memcpy(dst + (size_t)n * es, base + off * (int64_t)es, es);
-        for (int ax = (int)t->rank - 1; ax >= 0; ax--) {
+    size_t run_bytes = (size_t)run * es;
+    for (int64_t n = 0; n < numel / run; n++) {
+        memcpy(dst + (size_t)n * run_bytes, base + off * (int64_t)es, run_bytes);
+        for (int ax = outer - 1; ax >= 0; ax--) {
             off += t->strides[ax];
             if (++idx[ax] < t->shape[ax]) break;
             off -= t->strides[ax] * t->shape[ax];
