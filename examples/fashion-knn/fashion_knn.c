@@ -326,13 +326,18 @@ static int classify(trueno_runtime *rt, const dataset *ds, const options *o, res
             for (int64_t i = 0; i < dim; i++) nx += (int64_t)x[i] * x[i];
             neighbour *best = res->nearest + t * keep;
             int kept = 0;
-            for (int q = 0; q < cand; q++)
-                keep_nearest(best, &kept, keep, (neighbour){exact_sqdist(x, ds->train_img.data + ci[r * cand + q] * dim, dim),
-                                                            ci[r * cand + q]});
-            /* Every training image outside the candidates has a computed
-             * value >= the last candidate's, so an exact one >= that − err. */
-            double err = tol * (double)(nx + 2 * ymax) / 65025.0;
-            double outside = (double)nx / 65025.0 + cv[r * cand + cand - 1] - err;
+            /* Exact distances of the candidates, nearest computed value
+             * first, until the next one's value − err cannot beat the
+             * keep-th exact one; every training image outside the
+             * candidates has a computed value >= the last candidate's, so
+             * an exact one >= that − err. */
+            double err = tol * (double)(nx + 2 * ymax) / 65025.0, base = (double)nx / 65025.0;
+            for (int q = 0; q < cand; q++) {
+                if (kept == keep && base + cv[r * cand + q] - err > (double)best[keep - 1].d / 65025.0) break;
+                int64_t j = ci[r * cand + q];
+                keep_nearest(best, &kept, keep, (neighbour){exact_sqdist(x, ds->train_img.data + j * dim, dim), j});
+            }
+            double outside = base + cv[r * cand + cand - 1] - err;
             if (cand < n && !((double)best[keep - 1].d / 65025.0 < outside)) {
                 kept = 0;
                 for (int64_t j = 0; j < n; j++)

@@ -15,8 +15,8 @@
  * Shaders (shaders/NAME.comp, compiled by glslc at build time and embedded):
  * element-wise float32 ops with any strides (add, subtract, multiply,
  * maximum, minimum, negative, abs, square, relu, leaky_relu, exp; copies for
- * contiguous and device-to-device copies), and a tiled float32 matmul/gemm
- * (batched). Everything else is TRUENO_UNSUPPORTED and runs elsewhere.
+ * contiguous and device-to-device copies), a tiled float32 matmul/gemm
+ * (batched), and topk (k <= 32) along the last axis of float32 rows. Everything else is TRUENO_UNSUPPORTED and runs elsewhere.
  * Pipelines go through a VkPipelineCache kept on disk in the user's cache
  * directory. The cost model is measured at the first probe on a machine
  * (dispatch latency, device bandwidth, matmul throughput, transfers) and
@@ -50,6 +50,9 @@
 static const uint32_t spv_elementwise[] =
 #include "elementwise.spv.inc"
     ;
+static const uint32_t spv_topk[] =
+#include "topk.spv.inc"
+    ;
 static const uint32_t spv_matmul_r4[] = /* 4×4 register block per invocation */
 #include "matmul_r4.spv.inc"
     ;
@@ -75,6 +78,13 @@ typedef struct mm_params {
     uint32_t oa, ob, oc, od;
     float alpha, beta;
 } mm_params;
+
+#define TOPK_KMAX 32 /* topk.comp's KMAX */
+typedef struct topk_params {
+    uint32_t n, k, largest, rows;
+    int32_t sx0, sx1, sv0, sv1, si0, si1;
+    uint32_t ox, ov, oi;
+} topk_params;
 
 typedef struct vk_buffer {
     VkBuffer buf;
@@ -111,7 +121,7 @@ typedef struct vk_device {
     VkFence fence;
     VkDescriptorPool dpool;
     VkPipelineCache pcache;
-    vk_pipeline ew, mm;
+    vk_pipeline ew, mm, topk;
     vk_buffer staging[2];          /* two halves: one fills while the other moves */
     VkCommandBuffer xfer[2];
     VkFence xfer_fence[2];
@@ -565,8 +575,40 @@ static bool mm_layout(const vk_device *d, const trueno_op_desc *op, mm_params *p
     return true;
 }
 
+/* topk along the last axis of a matrix (or vector), k <= TOPK_KMAX */
+static bool topk_layout(const trueno_op_desc *op, topk_params *p)
+{
+    const trueno_tensor_desc *a = op->inputs[0], *v = op->outputs[0], *ix = op->outputs[1];
+    int r = (int)a->rank;
+    if (r < 1 || r > 2 || op->params->ints[0] != r - 1 || op->params->ints[1] > TOPK_KMAX ||
+        op->params->ints[1] < 1 || ix->dtype != TRUENO_DTYPE_INT64 || v->dtype != TRUENO_DTYPE_FLOAT32)
+        return false;
+    if (a->shape[r - 1] >= INT32_MAX || !fits_int32(a, 0) || !fits_int32(v, 0) || !fits_int32(ix, 0) ||
+        2 * (ix->offset + trueno_desc_numel(ix)) >= INT32_MAX)
+        return false;
+    memset(p, 0, sizeof *p);
+    p->n = (uint32_t)a->shape[r - 1];
+    p->k = (uint32_t)op->params->ints[1];
+    p->largest = op->params->ints[2] != 0;
+    p->rows = r == 2 ? (uint32_t)a->shape[0] : 1;
+    p->sx0 = r == 2 ? (int32_t)a->strides[0] : 0;
+    p->sx1 = (int32_t)a->strides[r - 1];
+    p->sv0 = r == 2 ? (int32_t)v->strides[0] : 0;
+    p->sv1 = (int32_t)v->strides[r - 1];
+    p->si0 = r == 2 ? (int32_t)ix->strides[0] : 0;
+    p->si1 = (int32_t)ix->strides[r - 1];
+    p->ox = (uint32_t)a->offset;
+    p->ov = (uint32_t)v->offset;
+    p->oi = (uint32_t)ix->offset;
+    return true;
+}
+
 static bool supported(const vk_device *d, const trueno_op_desc *op)
 {
+    if (op->op == TRUENO_OP_TOPK) {
+        topk_params p;
+        return !d->lost && d->topk.pipe && op->dtype == TRUENO_DTYPE_FLOAT32 && topk_layout(op, &p);
+    }
     if (d->lost || op->dtype != TRUENO_DTYPE_FLOAT32) return false;
     for (uint32_t i = 0; i < op->n_outputs; i++)
         if (op->outputs[i]->dtype != TRUENO_DTYPE_FLOAT32) return false;
@@ -612,6 +654,16 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
     if (!supported(d, op)) return TRUENO_UNSUPPORTED;
     const trueno_tensor_desc *o = op->outputs[0];
     if (trueno_desc_numel(o) == 0) return TRUENO_OK;
+    if (op->op == TRUENO_OP_TOPK) {
+        topk_params p;
+        topk_layout(op, &p);
+        if (p.n == 0 || p.rows == 0) return TRUENO_OK;
+        vk_buffer *bufs[3] = {op->inputs[0]->buffer, o->buffer, op->outputs[1]->buffer};
+        for (int i = 0; i < 3; i++)
+            if (!bindable(d, bufs[i])) return TRUENO_UNSUPPORTED;
+        uint32_t gx = p.rows < 65535 ? p.rows : 65535;
+        return dispatch(d, &d->topk, bufs, 3, 2, &p, sizeof p, gx, (p.rows + gx - 1) / gx, 1);
+    }
     if (op->op == TRUENO_OP_MATMUL || op->op == TRUENO_OP_GEMM) {
         mm_params p;
         uint32_t z;
@@ -823,6 +875,7 @@ static void destroy_device(vk_device *d)
         save_pipeline_cache(d);
         drop_pipeline(d, &d->ew);
         drop_pipeline(d, &d->mm);
+        drop_pipeline(d, &d->topk);
         for (int i = 0; i < 2; i++) {
             if (d->staging[i].buf) drop_buffer(d, &d->staging[i]);
             if (d->xfer_fence[i]) vkDestroyFence(d->dev, d->xfer_fence[i], NULL);
@@ -1104,6 +1157,9 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
             s = big ? make_pipeline(d, &d->mm, spv_matmul_r8, sizeof spv_matmul_r8, 4, sizeof(mm_params), none, 0)
                     : make_pipeline(d, &d->mm, spv_matmul_r4, sizeof spv_matmul_r4, 4, sizeof(mm_params), none, 0);
     }
+    uint32_t no_spec[1] = {0};
+    if (s == TRUENO_OK && d->pp.limits.maxComputeSharedMemorySize >= 128 * TOPK_KMAX * 8)
+        s = make_pipeline(d, &d->topk, spv_topk, sizeof spv_topk, 3, sizeof(topk_params), no_spec, 0);
     for (int i = 0; i < 2 && s == TRUENO_OK && !d->unified; i++) s = make_buffer(d, CHUNK, true, &d->staging[i]);
     if (s == TRUENO_OK) s = calibrate(d);
     if (s != TRUENO_OK) {
