@@ -10,7 +10,7 @@ rm -rf "$out" && mkdir -p "$out/bin" "$out/lib/trueno/plugins" "$out/extra" "$ou
 cp "$build"/bin/{trueno-info,trueno-bench-gpu,trueno-fashion-knn,test_conformance} "$out/bin/"
 cp -P "$build"/lib/libtrueno-core.so* "$out/lib/"
 cp "$build"/lib/trueno/plugins/libtrueno-{vulkan,cpu-x86}.so "$out/lib/trueno/plugins/"
-for l in libvulkan.so.1 libcjson.so.1 libpng16.so.16; do
+for l in libvulkan.so.1 libcjson.so.1 libpng16.so.16 libgomp.so.1; do
     cp -L "$(ldconfig -p | awk -v l="$l" '$1 == l && /x86-64/ {print $NF; exit}')" "$out/extra/$l"
 done
 cp /usr/share/datasets/fashion-mnist/*.gz "$out/data/"

@@ -5,9 +5,12 @@
 # python3-numpy and python3-torch are the references of the differential tests;
 # libopenblas-dev is the anchor of trueno-bench-gemm; the Fashion-MNIST example
 # reads Debian's dataset-fashion-mnist with zlib, draws with libpng, and is
-# checked against python3-sklearn
+# checked against python3-sklearn; the Vulkan plugin builds with libvulkan-dev and
+# glslc and is tested on Mesa's lavapipe (mesa-vulkan-drivers) under the Khronos
+# validation layer (vulkan-validationlayers)
 trueno_packages="cmake ninja-build gcc libc6-dev pkg-config binutils libcjson-dev libdlpack-dev clang libopenblas-dev
                  zlib1g-dev libpng-dev dataset-fashion-mnist
+                 libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers
                  python3 python3-numpy python3-torch python3-sklearn"
 
 trueno_setup() {

@@ -493,6 +493,7 @@ int main(int argc, char **argv)
            " (topk %.2f s, exact re-ranking and vote %.2f s); classification %.2f s\n",
            t_load, res.t_norms + res.t_gemm, res.t_norms, res.t_gemm, gflop / res.t_gemm, res.t_topk + res.t_vote,
            res.t_topk, res.t_vote, t_classify);
+    printf("(host clock; a GPU runs the gemm asynchronously, so its time shows where the program waits: top-k)\n");
     printf("backends (from the runtime):");
     for (int i = 0; i < N_REC; i++) {
         printf("%s %s on", i ? "," : "", records[i].op);
