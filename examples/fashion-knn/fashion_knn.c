@@ -40,6 +40,9 @@
 #include <unistd.h>
 
 #include <trueno/trueno.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "gallery.h"
 #include "idx.h"
@@ -71,7 +74,7 @@ static void usage(FILE *to)
             "                     " DEFAULT_DATA " (Debian's dataset-fashion-mnist)\n"
             "  --k N              neighbours that vote (default 1, at most %d)\n"
             "  --weights W        uniform (default) or distance (1/distance)\n"
-            "  --threads N        Trueno's thread pool (default: TRUENO_NUM_THREADS, else all cores)\n"
+            "  --threads N        threads for Trueno and the re-ranking (default: TRUENO_NUM_THREADS, else all cores)\n"
             "  --block N          test images per gemm (default 1024; memory grows with it)\n"
             "  --limit N          classify only the first N test images\n"
             "  --gallery FILE     write a PNG of test images and their nearest training images\n"
@@ -468,6 +471,9 @@ int main(int argc, char **argv)
     double t_load = now_s() - t0;
 
     trueno_runtime_options ro = {.struct_size = sizeof ro, .num_threads = o.threads};
+#ifdef _OPENMP
+    if (o.threads) omp_set_num_threads((int)o.threads); /* the re-ranking too */
+#endif
     if (trueno_runtime_create(&ro, &rt) != TRUENO_OK) {
         fprintf(stderr, "trueno-fashion-knn: %s\n", trueno_last_error());
         goto out;
