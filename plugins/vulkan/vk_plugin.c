@@ -50,6 +50,9 @@
 static const uint32_t spv_elementwise[] =
 #include "elementwise.spv.inc"
     ;
+static const uint32_t spv_elementwise4[] = /* contiguous, 4 lanes at a time */
+#include "elementwise4.spv.inc"
+    ;
 static const uint32_t spv_topk[] =
 #include "topk.spv.inc"
     ;
@@ -121,7 +124,7 @@ typedef struct vk_device {
     VkFence fence;
     VkDescriptorPool dpool;
     VkPipelineCache pcache;
-    vk_pipeline ew, mm, topk;
+    vk_pipeline ew, ew4, mm, topk;
     vk_buffer staging[2];          /* two halves: one fills while the other moves */
     VkCommandBuffer xfer[2];
     VkFence xfer_fence[2];
@@ -686,8 +689,10 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
     vk_buffer *a = op->inputs[0]->buffer, *b = op->n_inputs > 1 ? op->inputs[1]->buffer : a, *out = o->buffer;
     if (!bindable(d, a) || !bindable(d, b) || !bindable(d, out)) return TRUENO_UNSUPPORTED;
     vk_buffer *bufs[3] = {a, b, out};
-    uint32_t groups = (p.n + d->ew.local - 1) / d->ew.local;
-    return dispatch(d, &d->ew, bufs, 3, 1, &p, sizeof p, groups < 65535 ? groups : 65535, 1, 1);
+    bool flat4 = p.rank == 1 && p.sa[0] == 1 && p.so[0] == 1 && (p.unary || p.sb[0] == 1) && p.n % 4 == 0 &&
+                 p.oa % 4 == 0 && p.ob % 4 == 0 && p.oo % 4 == 0;
+    uint32_t groups = ((flat4 ? p.n / 4 : p.n) + d->ew.local - 1) / d->ew.local;
+    return dispatch(d, flat4 ? &d->ew4 : &d->ew, bufs, 3, 1, &p, sizeof p, groups < 65535 ? groups : 65535, 1, 1);
 }
 
 static trueno_status vk_synchronize(void *dev)
@@ -853,8 +858,9 @@ static trueno_status vk_buffer_copy(void *dev, void *dst, size_t dst_off, void *
                        .sa = {1}, .sb = {1}, .so = {1}, .oa = (uint32_t)(src_off / 4), .ob = (uint32_t)(src_off / 4),
                        .oo = (uint32_t)(dst_off / 4)};
         vk_buffer *bufs[3] = {sb, sb, db};
-        uint32_t groups = (p.n + d->ew.local - 1) / d->ew.local;
-        return dispatch(d, &d->ew, bufs, 3, 1, &p, sizeof p, groups < 65535 ? groups : 65535, 1, 1);
+        bool flat4 = p.n % 4 == 0 && p.oa % 4 == 0 && p.oo % 4 == 0;
+        uint32_t groups = ((flat4 ? p.n / 4 : p.n) + d->ew.local - 1) / d->ew.local;
+        return dispatch(d, flat4 ? &d->ew4 : &d->ew, bufs, 3, 1, &p, sizeof p, groups < 65535 ? groups : 65535, 1, 1);
     }
     trueno_status s = begin_batch(d);
     if (s != TRUENO_OK) return s;
@@ -876,6 +882,7 @@ static void destroy_device(vk_device *d)
         drop_pipeline(d, &d->ew);
         drop_pipeline(d, &d->mm);
         drop_pipeline(d, &d->topk);
+        drop_pipeline(d, &d->ew4);
         for (int i = 0; i < 2; i++) {
             if (d->staging[i].buf) drop_buffer(d, &d->staging[i]);
             if (d->xfer_fence[i]) vkDestroyFence(d->dev, d->xfer_fence[i], NULL);
@@ -1145,6 +1152,8 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
         uint32_t local = d->pp.limits.maxComputeWorkGroupInvocations >= 256 ? 256 : 128;
         uint32_t ew_spec[1] = {local};
         s = make_pipeline(d, &d->ew, spv_elementwise, sizeof spv_elementwise, 3, sizeof(ew_params), ew_spec, 1);
+        if (s == TRUENO_OK)
+            s = make_pipeline(d, &d->ew4, spv_elementwise4, sizeof spv_elementwise4, 3, sizeof(ew_params), ew_spec, 1);
         /* the matmul: 256 invocations, 128×128 tiles (8×8 each) on a GPU
          * whose shared memory holds two K-tiles of them, else 64×64 (4×4) */
         bool big = d->pp.deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU && local == 256 &&

@@ -1,4 +1,5 @@
 #version 450
+#extension GL_EXT_control_flow_attributes : require
 // Element-wise float32 ops with any strides and broadcasting (stride 0):
 // o[io] = op(a[ia], b[ib]) for binary ops, op(a[ia]) for unary ones. The
 // plugin merges axes that are contiguous in every operand, so rank <= 4
@@ -15,6 +16,13 @@ layout(local_size_x_id = 0) in;
 layout(std430, binding = 0) readonly buffer A { float a[]; };
 layout(std430, binding = 1) readonly buffer B { float b[]; };
 layout(std430, binding = 2) writeonly buffer O { float o[]; };
+// VEC4 (a second module, glslc -DVEC4): every operand contiguous, count and
+// offsets multiples of 4: the same ops four lanes at a time through vec4
+// views of the same buffers (16-byte loads reach the bandwidth 4-byte ones
+// do not on NVIDIA)
+layout(std430, binding = 0) readonly buffer A4 { vec4 a4[]; };
+layout(std430, binding = 1) readonly buffer B4 { vec4 b4[]; };
+layout(std430, binding = 2) writeonly buffer O4 { vec4 o4[]; };
 
 layout(push_constant) uniform Params {
     uint n, op, rank, unary;
@@ -72,6 +80,14 @@ float unary(float x)
 void main()
 {
     uint step = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
+#ifdef VEC4
+    for (uint i = gl_GlobalInvocationID.x; i < p.n / 4u; i += step) {
+        vec4 x = a4[p.oa / 4u + i], y = p.unary != 0u ? x : b4[p.ob / 4u + i], r;
+        [[unroll]] for (int c = 0; c < 4; c++) r[c] = p.unary != 0u ? unary(x[c]) : binary(x[c], y[c]);
+        o4[p.oo / 4u + i] = r;
+    }
+    return;
+#endif
     for (uint i = gl_GlobalInvocationID.x; i < p.n; i += step) {
         int ia = int(p.oa), ib = int(p.ob), io = int(p.oo);
         if (p.rank == 1u) {
