@@ -16,7 +16,8 @@
  * element-wise float32 ops with any strides (add, subtract, multiply,
  * maximum, minimum, negative, abs, square, relu, leaky_relu, exp; copies for
  * contiguous and device-to-device copies), a tiled float32 matmul/gemm
- * (batched), and topk (k <= 32) along the last axis of float32 rows. Everything else is TRUENO_UNSUPPORTED and runs elsewhere.
+ * (batched), topk (k <= 32), and sum, mean, amax, amin, argmax, argmin
+ * along the last axis of float32 rows. Everything else is TRUENO_UNSUPPORTED and runs elsewhere.
  * Pipelines go through a VkPipelineCache kept on disk in the user's cache
  * directory. The cost model is measured at the first probe on a machine
  * (dispatch latency, device bandwidth, matmul throughput, transfers) and
@@ -52,6 +53,9 @@ static const uint32_t spv_elementwise[] =
     ;
 static const uint32_t spv_elementwise4[] = /* contiguous, 4 lanes at a time */
 #include "elementwise4.spv.inc"
+    ;
+static const uint32_t spv_reduce[] =
+#include "reduce.spv.inc"
     ;
 static const uint32_t spv_topk[] =
 #include "topk.spv.inc"
@@ -89,6 +93,12 @@ typedef struct topk_params {
     uint32_t ox, ov, oi;
 } topk_params;
 
+typedef struct reduce_params {
+    uint32_t n, op, rows, pad;
+    int32_t sx0, sx1, so0, pad2;
+    uint32_t ox, oo;
+} reduce_params;
+
 typedef struct vk_buffer {
     VkBuffer buf;
     VkDeviceMemory mem;
@@ -124,7 +134,7 @@ typedef struct vk_device {
     VkFence fence;
     VkDescriptorPool dpool;
     VkPipelineCache pcache;
-    vk_pipeline ew, ew4, mm, topk;
+    vk_pipeline ew, ew4, mm, topk, reduce;
     vk_buffer staging[2];          /* two halves: one fills while the other moves */
     VkCommandBuffer xfer[2];
     VkFence xfer_fence[2];
@@ -578,27 +588,53 @@ static bool mm_layout(const vk_device *d, const trueno_op_desc *op, mm_params *p
     return true;
 }
 
-/* topk along the last axis of a matrix (or vector), k <= TOPK_KMAX */
+/* The leading `lead` axes of the operands (all of the same extents there)
+ * as one axis of *rows with one stride per operand, or false when they do
+ * not collapse (a view whose rows are not evenly spaced). */
+static bool collapse_rows(const trueno_tensor_desc *const *t, int nt, int lead, int64_t *rows, int32_t *stride)
+{
+    int64_t z = 1, st[4] = {0, 0, 0, 0};
+    for (int ax = lead - 1; ax >= 0; ax--) {
+        if (t[0]->shape[ax] == 1) continue;
+        for (int q = 0; q < nt; q++) {
+            if (z == 1) st[q] = t[q]->strides[ax];
+            else if (t[q]->strides[ax] != st[q] * z) return false;
+        }
+        z *= t[0]->shape[ax];
+    }
+    for (int q = 0; q < nt; q++) {
+        if (st[q] > INT32_MAX || st[q] < -INT32_MAX) return false;
+        stride[q] = (int32_t)st[q];
+    }
+    *rows = z;
+    return z < INT32_MAX;
+}
+
+/* topk along the last axis (the leading axes as rows), k <= TOPK_KMAX */
 static bool topk_layout(const trueno_op_desc *op, topk_params *p)
 {
     const trueno_tensor_desc *a = op->inputs[0], *v = op->outputs[0], *ix = op->outputs[1];
     int r = (int)a->rank;
-    if (r < 1 || r > 2 || op->params->ints[0] != r - 1 || op->params->ints[1] > TOPK_KMAX ||
+    if (r < 1 || op->params->ints[0] != r - 1 || op->params->ints[1] > TOPK_KMAX ||
         op->params->ints[1] < 1 || ix->dtype != TRUENO_DTYPE_INT64 || v->dtype != TRUENO_DTYPE_FLOAT32)
         return false;
     if (a->shape[r - 1] >= INT32_MAX || !fits_int32(a, 0) || !fits_int32(v, 0) || !fits_int32(ix, 0) ||
         2 * (ix->offset + trueno_desc_numel(ix)) >= INT32_MAX)
         return false;
+    const trueno_tensor_desc *t[3] = {a, v, ix};
+    int64_t rows;
+    int32_t st[3];
+    if (!collapse_rows(t, 3, r - 1, &rows, st)) return false;
     memset(p, 0, sizeof *p);
     p->n = (uint32_t)a->shape[r - 1];
     p->k = (uint32_t)op->params->ints[1];
     p->largest = op->params->ints[2] != 0;
-    p->rows = r == 2 ? (uint32_t)a->shape[0] : 1;
-    p->sx0 = r == 2 ? (int32_t)a->strides[0] : 0;
+    p->rows = (uint32_t)rows;
+    p->sx0 = st[0];
     p->sx1 = (int32_t)a->strides[r - 1];
-    p->sv0 = r == 2 ? (int32_t)v->strides[0] : 0;
+    p->sv0 = st[1];
     p->sv1 = (int32_t)v->strides[r - 1];
-    p->si0 = r == 2 ? (int32_t)ix->strides[0] : 0;
+    p->si0 = st[2];
     p->si1 = (int32_t)ix->strides[r - 1];
     p->ox = (uint32_t)a->offset;
     p->ov = (uint32_t)v->offset;
@@ -606,8 +642,53 @@ static bool topk_layout(const trueno_op_desc *op, topk_params *p)
     return true;
 }
 
+/* sum, mean, amax, amin, argmax, argmin of float32 along the last axis
+ * (the leading axes as rows; reduce.comp's op codes 0..5) */
+static int reduce_code(uint32_t op)
+{
+    switch (op) {
+    case TRUENO_OP_SUM: return 0;
+    case TRUENO_OP_MEAN: return 1;
+    case TRUENO_OP_AMAX: return 2;
+    case TRUENO_OP_AMIN: return 3;
+    case TRUENO_OP_ARGMAX: return 4;
+    case TRUENO_OP_ARGMIN: return 5;
+    default: return -1;
+    }
+}
+
+static bool reduce_layout(const trueno_op_desc *op, reduce_params *p)
+{
+    const trueno_tensor_desc *a = op->inputs[0], *o = op->outputs[0];
+    int r = (int)a->rank, code = reduce_code(op->op);
+    bool arg = op->op == TRUENO_OP_ARGMAX || op->op == TRUENO_OP_ARGMIN;
+    if (code < 0 || r < 1 || op->params->ints[0] != (int64_t)1 << (r - 1)) return false;
+    if (o->dtype != (arg ? TRUENO_DTYPE_INT64 : TRUENO_DTYPE_FLOAT32) || a->shape[r - 1] == 0) return false;
+    if (a->shape[r - 1] >= INT32_MAX || !fits_int32(a, 0) || !fits_int32(o, 0) ||
+        (arg && 2 * (o->offset + trueno_desc_numel(o)) >= INT32_MAX))
+        return false;
+    const trueno_tensor_desc *t[2] = {a, o};
+    int64_t rows;
+    int32_t st[2];
+    if (!collapse_rows(t, 2, r - 1, &rows, st)) return false;
+    memset(p, 0, sizeof *p);
+    p->n = (uint32_t)a->shape[r - 1];
+    p->op = (uint32_t)code;
+    p->rows = (uint32_t)rows;
+    p->sx0 = st[0];
+    p->sx1 = (int32_t)a->strides[r - 1];
+    p->so0 = st[1];
+    p->ox = (uint32_t)a->offset;
+    p->oo = (uint32_t)o->offset;
+    return true;
+}
+
 static bool supported(const vk_device *d, const trueno_op_desc *op)
 {
+    if (reduce_code(op->op) >= 0) {
+        reduce_params p;
+        return !d->lost && op->dtype == TRUENO_DTYPE_FLOAT32 && reduce_layout(op, &p);
+    }
     if (op->op == TRUENO_OP_TOPK) {
         topk_params p;
         return !d->lost && d->topk.pipe && op->dtype == TRUENO_DTYPE_FLOAT32 && topk_layout(op, &p);
@@ -657,6 +738,17 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
     if (!supported(d, op)) return TRUENO_UNSUPPORTED;
     const trueno_tensor_desc *o = op->outputs[0];
     if (trueno_desc_numel(o) == 0) return TRUENO_OK;
+    if (reduce_code(op->op) >= 0) {
+        reduce_params p;
+        reduce_layout(op, &p);
+        if (p.rows == 0) return TRUENO_OK;
+        vk_buffer *in = op->inputs[0]->buffer, *out = o->buffer;
+        bool arg = op->op == TRUENO_OP_ARGMAX || op->op == TRUENO_OP_ARGMIN;
+        vk_buffer *bufs[3] = {in, arg ? in : out, out}; /* the unused output binding gets a harmless buffer */
+        if (!bindable(d, in) || !bindable(d, out)) return TRUENO_UNSUPPORTED;
+        uint32_t gx = p.rows < 65535 ? p.rows : 65535;
+        return dispatch(d, &d->reduce, bufs, 3, arg ? 1 : 2, &p, sizeof p, gx, (p.rows + gx - 1) / gx, 1);
+    }
     if (op->op == TRUENO_OP_TOPK) {
         topk_params p;
         topk_layout(op, &p);
@@ -883,6 +975,7 @@ static void destroy_device(vk_device *d)
         drop_pipeline(d, &d->mm);
         drop_pipeline(d, &d->topk);
         drop_pipeline(d, &d->ew4);
+        drop_pipeline(d, &d->reduce);
         for (int i = 0; i < 2; i++) {
             if (d->staging[i].buf) drop_buffer(d, &d->staging[i]);
             if (d->xfer_fence[i]) vkDestroyFence(d->dev, d->xfer_fence[i], NULL);
@@ -1167,6 +1260,8 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
                     : make_pipeline(d, &d->mm, spv_matmul_r4, sizeof spv_matmul_r4, 4, sizeof(mm_params), none, 0);
     }
     uint32_t no_spec[1] = {0};
+    if (s == TRUENO_OK)
+        s = make_pipeline(d, &d->reduce, spv_reduce, sizeof spv_reduce, 3, sizeof(reduce_params), no_spec, 0);
     if (s == TRUENO_OK && d->pp.limits.maxComputeSharedMemorySize >= 128 * TOPK_KMAX * 8)
         s = make_pipeline(d, &d->topk, spv_topk, sizeof spv_topk, 3, sizeof(topk_params), no_spec, 0);
     for (int i = 0; i < 2 && s == TRUENO_OK && !d->unified; i++) s = make_buffer(d, CHUNK, true, &d->staging[i]);
