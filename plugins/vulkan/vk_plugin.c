@@ -1067,17 +1067,25 @@ static trueno_status calibrate(vk_device *d)
         if (s == TRUENO_OK) s = vk_buffer_write(d, &b, off, zeros, n);
     }
 
-    /* transfers: 16 MiB (2 on a CPU device) each way, and one tiny write */
-    size_t tbytes = cpu ? (2u << 20) : (16u << 20);
+    /* transfers: 64 MiB (4 on a CPU device) each way and one tiny write,
+     * best of 3, from host memory touched first (page faults are not the
+     * transfer: on some VMs they cost more than it) */
+    size_t tbytes = cpu ? (4u << 20) : (64u << 20);
     char *host = malloc(tbytes);
-    double t0 = now_ns();
-    if (s == TRUENO_OK && host) s = vk_buffer_write(d, &c, 0, host, tbytes);
-    if (s == TRUENO_OK && host) s = vk_buffer_read(d, &c, 0, host, tbytes);
-    double t1 = now_ns();
-    if (s == TRUENO_OK && host) s = vk_buffer_write(d, &c, 0, host, 4);
-    double t2 = now_ns();
-    d->cost.transfer_gbs = 2.0 * (double)tbytes / (t1 - t0);
-    d->cost.transfer_latency_ns = t2 - t1;
+    if (host) memset(host, 0, tbytes);
+    double best_move = 1e30, best_tiny = 1e30;
+    for (int round = 0; round < 3 && s == TRUENO_OK && host; round++) {
+        double t0 = now_ns();
+        s = vk_buffer_write(d, &c, 0, host, tbytes);
+        if (s == TRUENO_OK) s = vk_buffer_read(d, &c, 0, host, tbytes);
+        double t1 = now_ns();
+        if (s == TRUENO_OK) s = vk_buffer_write(d, &c, 0, host, 4);
+        double t2 = now_ns();
+        best_move = t1 - t0 < best_move ? t1 - t0 : best_move;
+        best_tiny = t2 - t1 < best_tiny ? t2 - t1 : best_tiny;
+    }
+    d->cost.transfer_gbs = 2.0 * (double)tbytes / best_move;
+    d->cost.transfer_latency_ns = best_tiny;
 
     /* one dispatch in a batch: 200 small adds */
     op.op = TRUENO_OP_ADD;
