@@ -3,21 +3,24 @@
  *
  * One Trueno device per Vulkan physical device with a compute queue
  * (TRUENO_VULKAN_DEVICE=<index|name substring> keeps one). Tensors live in
- * VkBuffers of device-local memory; uploads and readbacks go through a
- * host-visible staging buffer, or map the memory directly where host and
- * device share RAM (lavapipe, integrated GPUs) and one memory type is both
- * device-local and host-visible, unless TRUENO_VULKAN_FORCE_STAGING=1. Ops are recorded into one command buffer
- * and submitted as a batch when the host needs a result (buffer_read,
- * buffer_write, synchronize) or the batch is full; a pipeline barrier is
- * recorded only before a dispatch that touches a buffer an earlier dispatch
- * of the batch wrote.
+ * VkBuffers of device-local memory; uploads and readbacks go through two
+ * host-visible staging buffers (double-buffered, copied over the host's
+ * thread pool), or map the memory directly where host and device share RAM
+ * (lavapipe, integrated GPUs), unless TRUENO_VULKAN_FORCE_STAGING=1. Ops
+ * are recorded into one command buffer and submitted as a batch when the
+ * host needs a result (buffer_read, buffer_write, synchronize) or the
+ * batch is full; a pipeline barrier is recorded only before a dispatch
+ * that touches a buffer an earlier dispatch of the batch wrote.
  *
- * Shaders (shaders/NAME.comp, compiled by glslc at build time and embedded):
- * element-wise float32 ops with any strides (add, subtract, multiply,
- * maximum, minimum, negative, abs, square, relu, leaky_relu, exp; copies for
- * contiguous and device-to-device copies), a tiled float32 matmul/gemm
- * (batched), topk (k <= 32), and sum, mean, amax, amin, argmax, argmin
- * along the last axis of float32 rows. Everything else is TRUENO_UNSUPPORTED and runs elsewhere.
+ * Shaders (shaders/NAME.comp, compiled by glslc at build time and
+ * embedded), float32: element-wise ops with any strides (add, subtract,
+ * multiply, maximum, minimum, negative, abs, square, relu, leaky_relu,
+ * exp; copies for contiguous and device-to-device copies; a vec4 module
+ * for contiguous operands), a tiled matmul/gemm (batched), topk (k <= 32),
+ * and sum, mean, amax, amin, argmax, argmin along the last axis. Everything
+ * else is TRUENO_UNSUPPORTED and runs elsewhere. Only what Vulkan computes
+ * within Trueno's tolerances is claimed: its division (2.5 ULP), sqrt and
+ * builtin transcendentals are looser than the reference's bounds.
  * Pipelines go through a VkPipelineCache kept on disk in the user's cache
  * directory. The cost model is measured at the first probe on a machine
  * (dispatch latency, device bandwidth, matmul throughput, transfers) and
@@ -552,7 +555,8 @@ static bool mm_layout(const vk_device *d, const trueno_op_desc *op, mm_params *p
         }
         z *= o->shape[ax];
     }
-    if (m >= 65535LL * d->mm_bm || n >= 65535LL * d->mm_bn || z > 65535 || k >= INT32_MAX) return false;
+    /* k = 0 (nothing to multiply: beta·C0) is left to the other backends */
+    if (k == 0 || m >= 65535LL * d->mm_bm || n >= 65535LL * d->mm_bn || z > 65535 || k >= INT32_MAX) return false;
     for (int q = 0; q < 3; q++)
         if (!fits_int32(t[q], 0)) return false;
     if (c0 && !fits_int32(c0, 0)) return false;
@@ -765,9 +769,6 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
         mm_layout(d, op, &p, &z);
         vk_buffer *a = op->inputs[0]->buffer, *b = op->inputs[1]->buffer, *c = o->buffer;
         vk_buffer *c0 = (p.flags & 1) ? op->inputs[2]->buffer : a;
-        if (p.k == 0) { /* nothing to multiply: alpha·0 + beta·C0, by the element-wise copy when beta is 0 or 1 */
-            return TRUENO_UNSUPPORTED;
-        }
         if (!bindable(d, a) || !bindable(d, b) || !bindable(d, c) || !bindable(d, c0)) return TRUENO_UNSUPPORTED;
         vk_buffer *bufs[4] = {a, b, c0, c};
         return dispatch(d, &d->mm, bufs, 4, 1, &p, sizeof p, (p.n + d->mm_bn - 1) / d->mm_bn,
