@@ -17,7 +17,8 @@
  * multiply, maximum, minimum, negative, abs, square, relu, leaky_relu,
  * exp; copies for contiguous and device-to-device copies; a vec4 module
  * for contiguous operands), a tiled matmul/gemm (batched), topk (k <= 32),
- * and sum, mean, amax, amin, argmax, argmin along the last axis. Everything
+ * sum, mean, amax, amin, argmax, argmin, softmax and log_softmax along the
+ * last axis. Everything
  * else is TRUENO_UNSUPPORTED and runs elsewhere. Only what Vulkan computes
  * within Trueno's tolerances is claimed: its division (2.5 ULP), sqrt and
  * builtin transcendentals are looser than the reference's bounds.
@@ -57,6 +58,9 @@ static const uint32_t spv_elementwise[] =
 static const uint32_t spv_elementwise4[] = /* contiguous, 4 lanes at a time */
 #include "elementwise4.spv.inc"
     ;
+static const uint32_t spv_softmax[] =
+#include "softmax.spv.inc"
+    ;
 static const uint32_t spv_reduce[] =
 #include "reduce.spv.inc"
     ;
@@ -95,6 +99,12 @@ typedef struct topk_params {
     int32_t sx0, sx1, sv0, sv1, si0, si1;
     uint32_t ox, ov, oi;
 } topk_params;
+
+typedef struct softmax_params {
+    uint32_t n, log_softmax, rows, pad;
+    int32_t sx0, sx1, so0, so1;
+    uint32_t ox, oo;
+} softmax_params;
 
 typedef struct reduce_params {
     uint32_t n, op, rows, pad;
@@ -137,7 +147,7 @@ typedef struct vk_device {
     VkFence fence;
     VkDescriptorPool dpool;
     VkPipelineCache pcache;
-    vk_pipeline ew, ew4, mm, topk, reduce;
+    vk_pipeline ew, ew4, mm, topk, reduce, softmax;
     vk_buffer staging[2];          /* two halves: one fills while the other moves */
     VkCommandBuffer xfer[2];
     VkFence xfer_fence[2];
@@ -687,8 +697,38 @@ static bool reduce_layout(const trueno_op_desc *op, reduce_params *p)
     return true;
 }
 
+/* softmax / log_softmax along the last axis (the leading axes as rows) */
+static bool softmax_layout(const trueno_op_desc *op, softmax_params *p)
+{
+    const trueno_tensor_desc *a = op->inputs[0], *o = op->outputs[0];
+    int r = (int)a->rank;
+    if (r < 1 || op->params->ints[0] != r - 1 || a->shape[r - 1] >= INT32_MAX || !fits_int32(a, 0) ||
+        !fits_int32(o, 0))
+        return false;
+    const trueno_tensor_desc *t[2] = {a, o};
+    int64_t rows;
+    int32_t st[2];
+    if (!collapse_rows(t, 2, r - 1, &rows, st)) return false;
+    memset(p, 0, sizeof *p);
+    p->n = (uint32_t)a->shape[r - 1];
+    p->log_softmax = op->op == TRUENO_OP_LOG_SOFTMAX;
+    p->rows = (uint32_t)rows;
+    p->sx0 = st[0];
+    p->sx1 = (int32_t)a->strides[r - 1];
+    p->so0 = st[1];
+    p->so1 = (int32_t)o->strides[r - 1];
+    p->ox = (uint32_t)a->offset;
+    p->oo = (uint32_t)o->offset;
+    return true;
+}
+
 static bool supported(const vk_device *d, const trueno_op_desc *op)
 {
+    if (op->op == TRUENO_OP_SOFTMAX || op->op == TRUENO_OP_LOG_SOFTMAX) {
+        softmax_params p;
+        return !d->lost && op->dtype == TRUENO_DTYPE_FLOAT32 && op->outputs[0]->dtype == TRUENO_DTYPE_FLOAT32 &&
+               softmax_layout(op, &p);
+    }
     if (reduce_code(op->op) >= 0) {
         reduce_params p;
         return !d->lost && op->dtype == TRUENO_DTYPE_FLOAT32 && reduce_layout(op, &p);
@@ -742,6 +782,15 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
     if (!supported(d, op)) return TRUENO_UNSUPPORTED;
     const trueno_tensor_desc *o = op->outputs[0];
     if (trueno_desc_numel(o) == 0) return TRUENO_OK;
+    if (op->op == TRUENO_OP_SOFTMAX || op->op == TRUENO_OP_LOG_SOFTMAX) {
+        softmax_params p;
+        softmax_layout(op, &p);
+        if (p.rows == 0 || p.n == 0) return TRUENO_OK;
+        vk_buffer *bufs[2] = {op->inputs[0]->buffer, o->buffer};
+        if (!bindable(d, bufs[0]) || !bindable(d, bufs[1])) return TRUENO_UNSUPPORTED;
+        uint32_t gx = p.rows < 65535 ? p.rows : 65535;
+        return dispatch(d, &d->softmax, bufs, 2, 1, &p, sizeof p, gx, (p.rows + gx - 1) / gx, 1);
+    }
     if (reduce_code(op->op) >= 0) {
         reduce_params p;
         reduce_layout(op, &p);
@@ -977,6 +1026,7 @@ static void destroy_device(vk_device *d)
         drop_pipeline(d, &d->topk);
         drop_pipeline(d, &d->ew4);
         drop_pipeline(d, &d->reduce);
+        drop_pipeline(d, &d->softmax);
         for (int i = 0; i < 2; i++) {
             if (d->staging[i].buf) drop_buffer(d, &d->staging[i]);
             if (d->xfer_fence[i]) vkDestroyFence(d->dev, d->xfer_fence[i], NULL);
@@ -1271,6 +1321,8 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
     uint32_t no_spec[1] = {0};
     if (s == TRUENO_OK)
         s = make_pipeline(d, &d->reduce, spv_reduce, sizeof spv_reduce, 3, sizeof(reduce_params), no_spec, 0);
+    if (s == TRUENO_OK)
+        s = make_pipeline(d, &d->softmax, spv_softmax, sizeof spv_softmax, 2, sizeof(softmax_params), no_spec, 0);
     if (s == TRUENO_OK && d->pp.limits.maxComputeSharedMemorySize >= 128 * TOPK_KMAX * 8)
         s = make_pipeline(d, &d->topk, spv_topk, sizeof spv_topk, 3, sizeof(topk_params), no_spec, 0);
     for (int i = 0; i < 2 && s == TRUENO_OK && !d->unified; i++) s = make_buffer(d, CHUNK, true, &d->staging[i]);

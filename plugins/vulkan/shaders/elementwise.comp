@@ -1,5 +1,6 @@
 #version 450
 #extension GL_EXT_control_flow_attributes : require
+#extension GL_GOOGLE_include_directive : require
 // Element-wise float32 ops with any strides and broadcasting (stride 0):
 // o[io] = op(a[ia], b[ib]) for binary ops, op(a[ia]) for unary ones. The
 // plugin merges axes that are contiguous in every operand, so rank <= 4
@@ -7,10 +8,7 @@
 //
 // Only operations Vulkan computes correctly rounded (+, -, *, comparisons;
 // Vulkan spec, "Precision and Operation of SPIR-V Instructions") and exp
-// from them: the builtin exp is allowed 3 + 2·|x| ULP, too loose for
-// Trueno's 4-ULP bound, so exp is Cephes' expf scheme (S. L. Moshier,
-// Cephes Math Library): x = n·ln2 + r with ln2 in two parts, a degree-6
-// polynomial on |r| <= ln2/2, scaling by 2^n in two exact steps.
+// built from them (exp.glsl).
 layout(local_size_x_id = 0) in;
 
 layout(std430, binding = 0) readonly buffer A { float a[]; };
@@ -36,22 +34,7 @@ layout(push_constant) uniform Params {
 const uint ADD = 0u, SUB = 1u, MUL = 2u, MAX = 3u, MIN = 4u;
 const uint NEG = 16u, ABS = 17u, SQUARE = 18u, RELU = 19u, EXP = 20u, LEAKY_RELU = 21u, COPY = 22u;
 
-float exp_cephes(float x)
-{
-    if (isnan(x)) return x;
-    float xc = clamp(x, -120.0, 89.0);
-    float n = floor(xc * 1.44269504088896341 + 0.5);
-    float r = xc - n * 0.693359375 - n * -2.12194440e-4;
-    float q = 1.9875691500E-4;
-    q = q * r + 1.3981999507E-3;
-    q = q * r + 8.3334519073E-3;
-    q = q * r + 4.1665795894E-2;
-    q = q * r + 1.6666665459E-1;
-    q = q * r + 5.0000001201E-1;
-    float y = q * r * r + r + 1.0;
-    int ni = int(n), h = ni / 2;
-    return y * intBitsToFloat((h + 127) << 23) * intBitsToFloat((ni - h + 127) << 23);
-}
+#include "exp.glsl"
 
 float binary(float x, float y)
 {
