@@ -624,23 +624,34 @@ static bool collapse_rows(const trueno_tensor_desc *const *t, int nt, int lead, 
     return z < INT32_MAX;
 }
 
+/* The row view every op along the last axis uses: the operands t[0..nt)
+ * have the same leading extents, a last axis of *n elements (t[0]'s),
+ * leading axes collapsed into *rows with one row stride each; every index
+ * fits the shaders' int32. */
+static bool row_layout(const trueno_tensor_desc *const *t, int nt, int64_t *n, int64_t *rows, int32_t *row_stride)
+{
+    int r = (int)t[0]->rank;
+    if (r < 1 || t[0]->shape[r - 1] >= INT32_MAX) return false;
+    for (int q = 0; q < nt; q++)
+        if (!fits_int32(t[q], 0) || t[q]->strides[r - 1] > INT32_MAX || t[q]->strides[r - 1] < -INT32_MAX) return false;
+    *n = t[0]->shape[r - 1];
+    return collapse_rows(t, nt, r - 1, rows, row_stride);
+}
+
 /* topk along the last axis (the leading axes as rows), k <= TOPK_KMAX */
 static bool topk_layout(const trueno_op_desc *op, topk_params *p)
 {
     const trueno_tensor_desc *a = op->inputs[0], *v = op->outputs[0], *ix = op->outputs[1];
     int r = (int)a->rank;
-    if (r < 1 || op->params->ints[0] != r - 1 || op->params->ints[1] > TOPK_KMAX ||
-        op->params->ints[1] < 1 || ix->dtype != TRUENO_DTYPE_INT64 || v->dtype != TRUENO_DTYPE_FLOAT32)
-        return false;
-    if (a->shape[r - 1] >= INT32_MAX || !fits_int32(a, 0) || !fits_int32(v, 0) || !fits_int32(ix, 0) ||
-        2 * (ix->offset + trueno_desc_numel(ix)) >= INT32_MAX)
-        return false;
     const trueno_tensor_desc *t[3] = {a, v, ix};
-    int64_t rows;
+    int64_t n, rows;
     int32_t st[3];
-    if (!collapse_rows(t, 3, r - 1, &rows, st)) return false;
+    if (op->params->ints[0] != r - 1 || op->params->ints[1] > TOPK_KMAX || op->params->ints[1] < 1 ||
+        ix->dtype != TRUENO_DTYPE_INT64 || v->dtype != TRUENO_DTYPE_FLOAT32 || !row_layout(t, 3, &n, &rows, st) ||
+        2 * (ix->offset + trueno_desc_numel(ix)) >= INT32_MAX) /* int64 indices as two words */
+        return false;
     memset(p, 0, sizeof *p);
-    p->n = (uint32_t)a->shape[r - 1];
+    p->n = (uint32_t)n;
     p->k = (uint32_t)op->params->ints[1];
     p->largest = op->params->ints[2] != 0;
     p->rows = (uint32_t)rows;
@@ -676,17 +687,15 @@ static bool reduce_layout(const trueno_op_desc *op, reduce_params *p)
     const trueno_tensor_desc *a = op->inputs[0], *o = op->outputs[0];
     int r = (int)a->rank, code = reduce_code(op->op);
     bool arg = op->op == TRUENO_OP_ARGMAX || op->op == TRUENO_OP_ARGMIN;
-    if (code < 0 || r < 1 || op->params->ints[0] != (int64_t)1 << (r - 1)) return false;
-    if (o->dtype != (arg ? TRUENO_DTYPE_INT64 : TRUENO_DTYPE_FLOAT32) || a->shape[r - 1] == 0) return false;
-    if (a->shape[r - 1] >= INT32_MAX || !fits_int32(a, 0) || !fits_int32(o, 0) ||
+    const trueno_tensor_desc *t[2] = {a, o};
+    int64_t n, rows;
+    int32_t st[2];
+    if (code < 0 || r < 1 || op->params->ints[0] != (int64_t)1 << (r - 1) ||
+        o->dtype != (arg ? TRUENO_DTYPE_INT64 : TRUENO_DTYPE_FLOAT32) || !row_layout(t, 2, &n, &rows, st) || n == 0 ||
         (arg && 2 * (o->offset + trueno_desc_numel(o)) >= INT32_MAX))
         return false;
-    const trueno_tensor_desc *t[2] = {a, o};
-    int64_t rows;
-    int32_t st[2];
-    if (!collapse_rows(t, 2, r - 1, &rows, st)) return false;
     memset(p, 0, sizeof *p);
-    p->n = (uint32_t)a->shape[r - 1];
+    p->n = (uint32_t)n;
     p->op = (uint32_t)code;
     p->rows = (uint32_t)rows;
     p->sx0 = st[0];
@@ -702,15 +711,12 @@ static bool softmax_layout(const trueno_op_desc *op, softmax_params *p)
 {
     const trueno_tensor_desc *a = op->inputs[0], *o = op->outputs[0];
     int r = (int)a->rank;
-    if (r < 1 || op->params->ints[0] != r - 1 || a->shape[r - 1] >= INT32_MAX || !fits_int32(a, 0) ||
-        !fits_int32(o, 0))
-        return false;
     const trueno_tensor_desc *t[2] = {a, o};
-    int64_t rows;
+    int64_t n, rows;
     int32_t st[2];
-    if (!collapse_rows(t, 2, r - 1, &rows, st)) return false;
+    if (op->params->ints[0] != r - 1 || !row_layout(t, 2, &n, &rows, st)) return false;
     memset(p, 0, sizeof *p);
-    p->n = (uint32_t)a->shape[r - 1];
+    p->n = (uint32_t)n;
     p->log_softmax = op->op == TRUENO_OP_LOG_SOFTMAX;
     p->rows = (uint32_t)rows;
     p->sx0 = st[0];
@@ -775,6 +781,17 @@ static bool bindable(const vk_device *d, const vk_buffer *b)
     return b->bytes <= d->pp.limits.maxStorageBufferRange;
 }
 
+/* One workgroup per row (a second grid dimension past 65535 rows). */
+static trueno_status dispatch_rows(vk_device *d, vk_pipeline *pipe, vk_buffer *const *bufs, uint32_t n_bufs,
+                                   uint32_t n_out, const void *push, uint32_t push_bytes, uint32_t rows)
+{
+    for (uint32_t i = 0; i < n_bufs; i++)
+        if (!bindable(d, bufs[i])) return TRUENO_UNSUPPORTED;
+    if (rows == 0) return TRUENO_OK;
+    uint32_t gx = rows < 65535 ? rows : 65535;
+    return dispatch(d, pipe, bufs, n_bufs, n_out, push, push_bytes, gx, (rows + gx - 1) / gx, 1);
+}
+
 static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
 {
     vk_device *d = dev;
@@ -785,32 +802,22 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
     if (op->op == TRUENO_OP_SOFTMAX || op->op == TRUENO_OP_LOG_SOFTMAX) {
         softmax_params p;
         softmax_layout(op, &p);
-        if (p.rows == 0 || p.n == 0) return TRUENO_OK;
         vk_buffer *bufs[2] = {op->inputs[0]->buffer, o->buffer};
-        if (!bindable(d, bufs[0]) || !bindable(d, bufs[1])) return TRUENO_UNSUPPORTED;
-        uint32_t gx = p.rows < 65535 ? p.rows : 65535;
-        return dispatch(d, &d->softmax, bufs, 2, 1, &p, sizeof p, gx, (p.rows + gx - 1) / gx, 1);
+        return dispatch_rows(d, &d->softmax, bufs, 2, 1, &p, sizeof p, p.rows);
     }
     if (reduce_code(op->op) >= 0) {
         reduce_params p;
         reduce_layout(op, &p);
-        if (p.rows == 0) return TRUENO_OK;
         vk_buffer *in = op->inputs[0]->buffer, *out = o->buffer;
         bool arg = op->op == TRUENO_OP_ARGMAX || op->op == TRUENO_OP_ARGMIN;
         vk_buffer *bufs[3] = {in, arg ? in : out, out}; /* the unused output binding gets a harmless buffer */
-        if (!bindable(d, in) || !bindable(d, out)) return TRUENO_UNSUPPORTED;
-        uint32_t gx = p.rows < 65535 ? p.rows : 65535;
-        return dispatch(d, &d->reduce, bufs, 3, arg ? 1 : 2, &p, sizeof p, gx, (p.rows + gx - 1) / gx, 1);
+        return dispatch_rows(d, &d->reduce, bufs, 3, arg ? 1 : 2, &p, sizeof p, p.rows);
     }
     if (op->op == TRUENO_OP_TOPK) {
         topk_params p;
         topk_layout(op, &p);
-        if (p.n == 0 || p.rows == 0) return TRUENO_OK;
         vk_buffer *bufs[3] = {op->inputs[0]->buffer, o->buffer, op->outputs[1]->buffer};
-        for (int i = 0; i < 3; i++)
-            if (!bindable(d, bufs[i])) return TRUENO_UNSUPPORTED;
-        uint32_t gx = p.rows < 65535 ? p.rows : 65535;
-        return dispatch(d, &d->topk, bufs, 3, 2, &p, sizeof p, gx, (p.rows + gx - 1) / gx, 1);
+        return dispatch_rows(d, &d->topk, bufs, 3, 2, &p, sizeof p, p.n ? p.rows : 0);
     }
     if (op->op == TRUENO_OP_MATMUL || op->op == TRUENO_OP_GEMM) {
         mm_params p;
