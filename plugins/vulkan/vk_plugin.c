@@ -1085,6 +1085,21 @@ static void flat_desc(trueno_tensor_desc *t, vk_buffer *b, int64_t rows, int64_t
     t->strides[1] = 1;
 }
 
+/* The best of 3 rounds of `reps` runs of op in one batch, per run (ns). */
+static trueno_status best_of_3(vk_device *d, const trueno_op_desc *op, int reps, double *best_ns)
+{
+    trueno_status s = TRUENO_OK;
+    *best_ns = 1e30;
+    for (int round = 0; round < 3 && s == TRUENO_OK; round++) {
+        double t = now_ns();
+        for (int i = 0; i < reps && s == TRUENO_OK; i++) s = vk_execute(d, op);
+        if (s == TRUENO_OK) s = flush(d);
+        t = (now_ns() - t) / reps;
+        *best_ns = t < *best_ns ? t : *best_ns;
+    }
+    return s;
+}
+
 /* Measures: the cost of one dispatch inside a batch, copy bandwidth,
  * matmul throughput, and host<->device transfers. Sizes are smaller on a
  * CPU implementation (lavapipe). */
@@ -1152,27 +1167,14 @@ static trueno_status calibrate(vk_device *d)
     flat_desc(&tb, &b, 1, 256);
     flat_desc(&tc, &c, 1, 256);
     double best = 1e30;
-    for (int round = 0; round < 3 && s == TRUENO_OK; round++) {
-        double t = now_ns();
-        for (int i = 0; i < 200 && s == TRUENO_OK; i++) s = vk_execute(d, &op);
-        if (s == TRUENO_OK) s = flush(d);
-        t = (now_ns() - t) / 200;
-        best = t < best ? t : best;
-    }
+    if (s == TRUENO_OK) s = best_of_3(d, &op, 200, &best);
     d->cost.launch_ns = best;
 
     /* bandwidth: c = a + b over copy_n elements (3 streams) */
     flat_desc(&ta, &a, 1, copy_n);
     flat_desc(&tb, &b, 1, copy_n);
     flat_desc(&tc, &c, 1, copy_n);
-    best = 1e30;
-    for (int round = 0; round < 3 && s == TRUENO_OK; round++) {
-        double t = now_ns();
-        s = vk_execute(d, &op);
-        if (s == TRUENO_OK) s = flush(d);
-        t = now_ns() - t;
-        best = t < best ? t : best;
-    }
+    if (s == TRUENO_OK) s = best_of_3(d, &op, 1, &best);
     d->cost.bandwidth_gbs = 12.0 * (double)copy_n / best;
     d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE] = (double)copy_n / best;
 
@@ -1181,14 +1183,7 @@ static trueno_status calibrate(vk_device *d)
     flat_desc(&ta, &a, mm_n, mm_n);
     flat_desc(&tb, &b, mm_n, mm_n);
     flat_desc(&tc, &c, mm_n, mm_n);
-    best = 1e30;
-    for (int round = 0; round < 3 && s == TRUENO_OK; round++) {
-        double t = now_ns();
-        s = vk_execute(d, &op);
-        if (s == TRUENO_OK) s = flush(d);
-        t = now_ns() - t;
-        best = t < best ? t : best;
-    }
+    if (s == TRUENO_OK) s = best_of_3(d, &op, 1, &best);
     d->cost.gflops[TRUENO_OP_CLASS_MATMUL] = 2.0 * (double)mm_n * mm_n * mm_n / best;
     d->cost.gflops[TRUENO_OP_CLASS_REDUCTION] = d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE];
     d->cost.gflops[TRUENO_OP_CLASS_COPY] = d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE];
