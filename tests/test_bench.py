@@ -73,6 +73,15 @@ for x in results:
 check(not bad, "every result is complete and consistent" + ("; " + "; ".join(bad[:5]) if bad else ""))
 check({x["output"] for x in results} == {"reuse", "fresh"}, "reused and fresh outputs are both measured")
 
+if table["openblas"]:
+    r = run("--format", "json", "--backends", "openblas,auto", *quick, "matmul:float32:33", "dot:float64:100",
+            "exp:float32:10")
+    got = [(x["cell"], x["backend"], x["status"], x.get("ran_on")) for x in json.loads(r.stdout)["results"]]
+    check(r.returncode == 0 and got[0] == ("matmul:float32:33", "openblas", "ok", "openblas") and got[2][2] == "ok"
+          and got[4][2] == "unsupported", f"OpenBLAS ({table['openblas']}) times the matmul family, declines the rest")
+else:
+    print(f"ok {count + 1} - # SKIP libopenblas.so.0 not found")
+    count += 1
 r = run("--format", "csv", "--backends", "reference,auto", "--placement", "both", *quick, "exp:float64:100")
 rows = r.stdout.strip().splitlines()
 check(r.returncode == 0 and len(rows) == 5 and rows[0].startswith("op,dtype,shape,backend,ran_on")

@@ -2,7 +2,7 @@
 """bench-knn.py — trueno-fashion-knn against scikit-learn, side by side in one run.
 
 Usage: /usr/bin/python3 tools/bench-knn.py BUILD_DIR [--limit N] >> docs/benchmarks.md
-(after tools/bench-x86.py has written the file's first part)
+(it prints a section; docs/benchmarks.md keeps it after the part tools/bench-compare generates)
 
 For k=1 uniform and k=5 distance-weighted, and 1 and 2 threads, runs scikit-learn's KNeighborsClassifier(algorithm="brute")
 (fit + predict, BLAS and joblib held to that many threads) and then

@@ -3,7 +3,7 @@
 # Idempotent: a machine that has everything runs no apt at all.
 
 # python3-numpy and python3-torch are the references of the differential tests;
-# libopenblas-dev is the anchor of trueno-bench-gemm; the Fashion-MNIST example
+# libopenblas-dev is the anchor of trueno-bench (and so tools/bench-compare), which plots with python3-matplotlib; the Fashion-MNIST example
 # reads Debian's dataset-fashion-mnist with zlib, draws with libpng, and is
 # checked against python3-sklearn; the Vulkan plugin builds with libvulkan-dev and
 # glslc and is tested on Mesa's lavapipe (mesa-vulkan-drivers) under the Khronos
@@ -11,7 +11,7 @@
 trueno_packages="cmake ninja-build gcc libc6-dev pkg-config binutils libcjson-dev libdlpack-dev clang libopenblas-dev
                  zlib1g-dev libpng-dev dataset-fashion-mnist
                  libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers
-                 python3 python3-numpy python3-torch python3-sklearn"
+                 python3 python3-numpy python3-torch python3-sklearn python3-matplotlib"
 
 trueno_setup() {
     local missing=()

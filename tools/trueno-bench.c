@@ -13,7 +13,8 @@
  *                                           taken before exec) to the first op's result
  * Options
  *   --backends LIST   plugin names ("reference", "cpu-x86", "vulkan", …), "openblas"
- *                     (cblas_?gemm/?dot, when built with OpenBLAS) and "auto";
+ *                     (cblas_?gemm/?dot from libopenblas.so.0, loaded when named)
+ *                     and "auto";
  *                     default: every loaded backend, then auto
  *   --output reuse|fresh|both   outputs preallocated once and reused, or a new
  *                     output made and freed in every call (default reuse)
@@ -46,6 +47,7 @@
  * symbols).
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <math.h>
@@ -61,12 +63,6 @@
 
 #include "bench-cells.h"
 #include "bench-clock.h"
-
-#ifdef TRUENO_BENCH_OPENBLAS
-#include <cblas.h>
-void openblas_set_num_threads(int n);
-char *openblas_get_corename(void);
-#endif
 
 #define MAX_BATCHES 21
 #define MAX_BACKENDS 16
@@ -170,9 +166,46 @@ static trueno_status borrow(trueno_runtime *rt, const bench_operand *o, trueno_t
     return s;
 }
 
-#ifdef TRUENO_BENCH_OPENBLAS
+/* OpenBLAS, loaded only when the "openblas" backend is asked for (so that
+ * start-up figures and machines without it are unaffected). The CBLAS
+ * constants are the standard's (CblasRowMajor 101, CblasNoTrans 111). */
+static struct {
+    int tried;
+    void *lib;
+    void (*sgemm)(int, int, int, int, int, int, float, const float *, int, const float *, int, float, float *, int);
+    void (*dgemm)(int, int, int, int, int, int, double, const double *, int, const double *, int, double, double *, int);
+    float (*sdot)(int, const float *, int, const float *, int);
+    double (*ddot)(int, const double *, int, const double *, int);
+    void (*set_num_threads)(int);
+    char *(*get_corename)(void);
+    char why[256];
+} blas;
+
+static int openblas_load(void)
+{
+    if (blas.tried) return blas.lib != NULL;
+    blas.tried = 1;
+    if (!(blas.lib = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL))) {
+        snprintf(blas.why, sizeof blas.why, "OpenBLAS not loaded (%s; apt install libopenblas0)", dlerror());
+        return 0;
+    }
+    *(void **)&blas.sgemm = dlsym(blas.lib, "cblas_sgemm");
+    *(void **)&blas.dgemm = dlsym(blas.lib, "cblas_dgemm");
+    *(void **)&blas.sdot = dlsym(blas.lib, "cblas_sdot");
+    *(void **)&blas.ddot = dlsym(blas.lib, "cblas_ddot");
+    *(void **)&blas.set_num_threads = dlsym(blas.lib, "openblas_set_num_threads");
+    *(void **)&blas.get_corename = dlsym(blas.lib, "openblas_get_corename");
+    if (!blas.sgemm || !blas.dgemm || !blas.sdot || !blas.ddot || !blas.set_num_threads || !blas.get_corename) {
+        snprintf(blas.why, sizeof blas.why, "libopenblas.so.0 lacks a CBLAS function");
+        dlclose(blas.lib);
+        blas.lib = NULL;
+        return 0;
+    }
+    return 1;
+}
+
 /* cblas_?gemm / cblas_?dot on the host buffers: the anchor of the matmul
- * family. Row-major, no transposes, alpha 1, beta 0 (gemm: as the cell). */
+ * family. Row-major, no transposes; alpha and beta as the cell's. */
 static trueno_status run_openblas(run_ctx *x)
 {
     const bench_cell *c = x->cell;
@@ -185,27 +218,24 @@ static trueno_status run_openblas(run_ctx *x)
     if (x->output == OUT_FRESH && !(out = malloc(c->out[0].bytes ? c->out[0].bytes : 8))) return TRUENO_OUT_OF_MEMORY;
     if (op == TRUENO_OP_DOT) {
         int n = (int)c->in[0].shape[0];
-        if (f64) *(double *)out = cblas_ddot(n, c->in[0].data, 1, c->in[1].data, 1);
-        else *(float *)out = cblas_sdot(n, c->in[0].data, 1, c->in[1].data, 1);
+        if (f64) *(double *)out = blas.ddot(n, c->in[0].data, 1, c->in[1].data, 1);
+        else *(float *)out = blas.sdot(n, c->in[0].data, 1, c->in[1].data, 1);
     } else {
+        enum { ROW_MAJOR = 101, NO_TRANS = 111 };
         int m = (int)c->in[0].shape[0], k = (int)c->in[0].shape[1], n = (int)c->in[1].shape[1];
         double alpha = op == TRUENO_OP_GEMM ? c->params.floats[0] : 1, beta = op == TRUENO_OP_GEMM ? c->params.floats[1] : 0;
         if (op == TRUENO_OP_GEMM) memcpy(out, c->in[2].data, c->out[0].bytes);
-        if (f64) cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, alpha, c->in[0].data, k,
-                             c->in[1].data, n, beta, out, n);
-        else cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, (float)alpha, c->in[0].data, k,
-                         c->in[1].data, n, (float)beta, out, n);
+        if (f64) blas.dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, m, n, k, alpha, c->in[0].data, k, c->in[1].data, n, beta, out, n);
+        else blas.sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, m, n, k, (float)alpha, c->in[0].data, k, c->in[1].data, n,
+                        (float)beta, out, n);
     }
     if (out != x->blas_out) free(out);
     return TRUENO_OK;
 }
-#endif
 
 static trueno_status run_once(run_ctx *x)
 {
-#ifdef TRUENO_BENCH_OPENBLAS
     if (x->openblas) return run_openblas(x);
-#endif
     const bench_cell *c = x->cell;
     trueno_tensor *in[8] = {0}, *out[2] = {0};
     trueno_status s = TRUENO_OK;
@@ -248,16 +278,13 @@ static void bench_backend(trueno_runtime *rt, const bench_cell *c, const char *b
     run_ctx x = {.rt = rt, .cell = c, .output = output, .placement = placement,
                  .openblas = !strcmp(backend, "openblas")};
     trueno_status s = TRUENO_OK;
-#ifndef TRUENO_BENCH_OPENBLAS
-    if (x.openblas) {
-        snprintf(r->error, sizeof r->error, "built without OpenBLAS (apt install libopenblas-dev)");
+    if (x.openblas && !openblas_load()) {
+        snprintf(r->error, sizeof r->error, "%s", blas.why);
         r->unsupported = 1;
         return;
     }
-#else
     if (x.openblas && !(x.blas_out = malloc(c->out[0].bytes ? c->out[0].bytes : 8))) s = TRUENO_OUT_OF_MEMORY;
-    openblas_set_num_threads((int)trueno_runtime_num_threads(rt));
-#endif
+    if (x.openblas) blas.set_num_threads((int)trueno_runtime_num_threads(rt));
     if (!x.openblas) s = trueno_runtime_force_backend(rt, strcmp(backend, "auto") ? backend : NULL);
     for (size_t i = 0; i < c->n_in && !s && !x.openblas; i++) s = borrow(rt, &c->in[i], &x.in[i]);
     for (size_t i = 0; i < c->n_out && !s && !x.openblas; i++)
@@ -457,11 +484,8 @@ static int print_list(trueno_runtime *rt)
         cJSON_AddStringToObject(o, "memory", info.props->memory_kind == TRUENO_MEMORY_HOST ? "host" : "device");
         cJSON_AddItemToArray(bk, o);
     }
-#ifdef TRUENO_BENCH_OPENBLAS
-    cJSON_AddStringToObject(j, "openblas", openblas_get_corename());
-#else
-    cJSON_AddNullToObject(j, "openblas");
-#endif
+    if (openblas_load()) cJSON_AddStringToObject(j, "openblas", blas.get_corename());
+    else cJSON_AddNullToObject(j, "openblas");
     cJSON_AddStringToObject(j, "counters", perf.note);
     cJSON_AddNumberToObject(j, "threads", trueno_runtime_num_threads(rt));
     char *s = cJSON_PrintUnformatted(j);
@@ -681,5 +705,6 @@ int main(int argc, char **argv)
         }
     }
     trueno_runtime_destroy(rt);
+    if (blas.lib) dlclose(blas.lib);
     return status;
 }
