@@ -39,6 +39,7 @@ typedef struct x86_device {
     trueno_device handle;
     trueno_device_props props;
     trueno_cost_model cost;
+    double matmul_fixed_ns; /* a GEMM's start (threads, first panels) beside flops / gflops */
     char name[192], features[256];
     const trueno_device *list[1];
 } x86_device;
@@ -222,7 +223,8 @@ static double model_ns(const x86_device *d, const trueno_op_desc *op)
                                                                                          : TRUENO_OP_CLASS_ELEMENTWISE];
     double scale = op->dtype == TRUENO_DTYPE_FLOAT64 ? 2 : 1; /* half the lanes */
     double t_flop = flops * scale / cls, t_byte = bytes / c->bandwidth_gbs;
-    return c->launch_ns + (t_flop > t_byte ? t_flop : t_byte);
+    double fixed = cl == TRUENO_OP_CLASS_MATMUL && flops > 0 ? d->matmul_fixed_ns : 0;
+    return c->launch_ns + fixed + (t_flop > t_byte ? t_flop : t_byte);
 }
 
 /* ---- drivers ---------------------------------------------------------------- */
@@ -730,12 +732,15 @@ static void desc1(trueno_tensor_desc *t, void *buf, int64_t n)
     t->strides[0] = 1;
 }
 
-/* Best of three: add of 2^20 float32 (bandwidth, element-wise rate), sum
- * of 2^20 (reduction rate), a 256³ sgemm (matmul rate), a 1-element add
- * (launch latency). About 10 ms. */
+/* Best of three, each through the driver an op runs (so on the pool): add
+ * of 2^20 float32 (bandwidth, element-wise rate), sum of 2^20 (reduction
+ * rate), sgemm at 128³ and 512³ (matmul: the rate from the difference of
+ * the two, the fixed start from the small one, as a GEMM's efficiency
+ * grows with its size), a 1-element add (launch latency). About 20 ms on
+ * one core. */
 static bool calibrate(x86_device *d)
 {
-    enum { N = 1 << 20, G = 256 };
+    enum { N = 1 << 20, G0 = 128, G1 = 512 };
     const trueno_host *h = d->host;
     float *buf = h->aligned_alloc(h->ctx, 64, (size_t)3 * N * sizeof(float));
     if (!buf) return false;
@@ -746,7 +751,8 @@ static bool calibrate(x86_device *d)
     memset(&p, 0, sizeof p);
     p.struct_size = sizeof p;
     trueno_op_desc op = {sizeof op, TRUENO_OP_ADD, TRUENO_DTYPE_FLOAT32, 2, 1, 0, in, out, &p};
-    double best[4] = {1e30, 1e30, 1e30, 1e30};
+    trueno_op_desc sum = {sizeof sum, TRUENO_OP_SUM, TRUENO_DTYPE_FLOAT32, 1, 1, 0, in, out, &p};
+    double best[5] = {1e30, 1e30, 1e30, 1e30, 1e30};
     for (int rep = 0; rep < 3; rep++) {
         desc1(&ta, buf, 1); desc1(&tb, buf + N, 1); desc1(&to, buf + 2 * N, 1);
         double t0 = now_ns();
@@ -755,20 +761,29 @@ static bool calibrate(x86_device *d)
         desc1(&ta, buf, N); desc1(&tb, buf + N, N); desc1(&to, buf + 2 * N, N);
         run_elementwise(d, &op);
         double t2 = now_ns();
-        x86_gemm(h, d->k, TRUENO_DTYPE_FLOAT32, G, G, G, 1, buf, G, 1, buf + N, G, 1, 0, NULL, 0, 0, buf + 2 * N, G, 1);
+        x86_gemm(h, d->k, TRUENO_DTYPE_FLOAT32, G0, G0, G0, 1, buf, G0, 1, buf + N, G0, 1, 0, NULL, 0, 0, buf + 2 * N,
+                 G0, 1);
         double t3 = now_ns();
-        double s = d->k->sum_f32(buf, N);
+        x86_gemm(h, d->k, TRUENO_DTYPE_FLOAT32, G1, G1, G1, 1, buf, G1, 1, buf + N, G1, 1, 0, NULL, 0, 0, buf + 2 * N,
+                 G1, 1);
         double t4 = now_ns();
-        buf[0] = (float)s; /* keep the sum */
-        double t[4] = {t1 - t0, t2 - t1, t3 - t2, t4 - t3};
-        for (int i = 0; i < 4; i++) best[i] = t[i] < best[i] ? t[i] : best[i];
+        desc1(&to, buf + 2 * N, 1);
+        p.ints[0] = 1; /* the one axis */
+        run_sum(d, &sum);
+        p.ints[0] = 0;
+        double t5 = now_ns();
+        double t[5] = {t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4};
+        for (int i = 0; i < 5; i++) best[i] = t[i] < best[i] ? t[i] : best[i];
     }
     h->aligned_free(h->ctx, buf);
+    double f0 = 2.0 * G0 * G0 * G0, f1 = 2.0 * G1 * G1 * G1;
     d->cost.launch_ns = best[0] > 20 ? best[0] : 20;
     d->cost.bandwidth_gbs = 3.0 * N * 4 / best[1];
     d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE] = N / best[1];
-    d->cost.gflops[TRUENO_OP_CLASS_MATMUL] = 2.0 * G * G * G / best[2];
-    d->cost.gflops[TRUENO_OP_CLASS_REDUCTION] = N / best[3];
+    d->cost.gflops[TRUENO_OP_CLASS_MATMUL] = best[3] > best[2] ? (f1 - f0) / (best[3] - best[2]) : f1 / best[3];
+    d->matmul_fixed_ns = best[2] - f0 / d->cost.gflops[TRUENO_OP_CLASS_MATMUL];
+    if (d->matmul_fixed_ns < 0) d->matmul_fixed_ns = 0;
+    d->cost.gflops[TRUENO_OP_CLASS_REDUCTION] = N / best[4];
     d->cost.gflops[TRUENO_OP_CLASS_COPY] = d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE];
     return true;
 }
@@ -777,24 +792,27 @@ static void set_cost(x86_device *d)
 {
     const trueno_host *h = d->host;
     char key[64];
-    snprintf(key, sizeof key, "v1-%s-threads%u", d->k->isa, h->num_threads(h->ctx));
-    double v[6];
+    snprintf(key, sizeof key, "v2-%s-threads%u", d->k->isa, h->num_threads(h->ctx));
+    double v[7];
     bool has_cache = h->struct_size >= offsetof(trueno_host, cache_save) + sizeof(h->cache_save) && h->cache_load;
-    if (has_cache && h->cache_load(h->ctx, key, v, 6)) {
+    if (has_cache && h->cache_load(h->ctx, key, v, 7)) {
         d->cost.launch_ns = v[0];
         d->cost.bandwidth_gbs = v[1];
         memcpy(d->cost.gflops, v + 2, 4 * sizeof(double));
+        d->matmul_fixed_ns = v[6];
         d->cost.calibrated = 1;
     } else if (calibrate(d)) {
         d->cost.calibrated = 1;
         v[0] = d->cost.launch_ns;
         v[1] = d->cost.bandwidth_gbs;
         memcpy(v + 2, d->cost.gflops, 4 * sizeof(double));
-        if (has_cache) h->cache_save(h->ctx, key, v, 6);
+        v[6] = d->matmul_fixed_ns > 1 ? d->matmul_fixed_ns : 1; /* the cache keeps positive figures */
+        if (has_cache) h->cache_save(h->ctx, key, v, 7);
     } else { /* nominal figures of a modern core */
         d->cost.launch_ns = 200;
         d->cost.bandwidth_gbs = 10;
         for (int i = 0; i < 4; i++) d->cost.gflops[i] = 10;
+        d->matmul_fixed_ns = 0;
     }
 }
 

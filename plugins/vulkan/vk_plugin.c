@@ -133,6 +133,7 @@ typedef struct vk_device {
     trueno_device handle;
     trueno_device_props props;
     trueno_cost_model cost;
+    double row_gbs;            /* one workgroup streaming one row (row ops) */
     const trueno_host *host;
     struct vk_instance *inst;
     VkPhysicalDevice phys;
@@ -757,12 +758,24 @@ static bool supported(const vk_device *d, const trueno_op_desc *op)
 
 /* ---- the cost model ---------------------------------------------------------------- */
 
+/* Row ops (reductions, softmax, topk along the last axis) give each row
+ * one workgroup, so they stream at the device's bandwidth only with enough
+ * rows: at most rows × row_gbs (a 64M-element sum of one row ran 46× slower
+ * here than the CPU while it was priced as element-wise). */
 static double model_ns(const vk_device *d, const trueno_op_desc *op)
 {
     const trueno_cost_model *c = &d->cost;
     bool mm = op->op == TRUENO_OP_MATMUL || op->op == TRUENO_OP_GEMM;
+    bool row_op = reduce_code(op->op) >= 0 || op->op == TRUENO_OP_SOFTMAX || op->op == TRUENO_OP_LOG_SOFTMAX ||
+                  op->op == TRUENO_OP_TOPK;
+    double bw = c->bandwidth_gbs;
+    const trueno_tensor_desc *a = op->inputs[0];
+    if (row_op && d->row_gbs > 0 && a->rank > 0 && a->shape[a->rank - 1] > 0) {
+        double rows = (double)trueno_desc_numel(a) / (double)a->shape[a->rank - 1];
+        if (rows * d->row_gbs < bw) bw = rows * d->row_gbs;
+    }
     double t_flop = trueno_op_flops(op) / c->gflops[mm ? TRUENO_OP_CLASS_MATMUL : TRUENO_OP_CLASS_ELEMENTWISE];
-    double t_byte = trueno_op_bytes(op) / c->bandwidth_gbs;
+    double t_byte = trueno_op_bytes(op) / bw;
     return c->launch_ns + (t_flop > t_byte ? t_flop : t_byte);
 }
 
@@ -1106,16 +1119,19 @@ static trueno_status best_of_3(vk_device *d, const trueno_op_desc *op, int reps,
 static trueno_status calibrate(vk_device *d)
 {
     char key[80];
-    snprintf(key, sizeof key, "vulkan-%08x-%08x-%s", d->pp.vendorID, d->pp.deviceID,
+    snprintf(key, sizeof key, "vulkan2-%08x-%08x-%s", d->pp.vendorID, d->pp.deviceID,
              d->unified ? "unified" : "staged");
-    double v[6];
-    if (d->host->cache_load(d->host->ctx, key, v, 6)) {
+    double v[7];
+    if (d->host->cache_load(d->host->ctx, key, v, 7)) {
         d->cost.launch_ns = v[0];
         d->cost.bandwidth_gbs = v[1];
         d->cost.gflops[TRUENO_OP_CLASS_MATMUL] = v[2];
         d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE] = v[3];
         d->cost.transfer_latency_ns = v[4];
         d->cost.transfer_gbs = v[5];
+        d->row_gbs = v[6];
+        d->cost.gflops[TRUENO_OP_CLASS_REDUCTION] = d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE];
+        d->cost.gflops[TRUENO_OP_CLASS_COPY] = d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE];
         d->cost.calibrated = 1;
         return TRUENO_OK;
     }
@@ -1146,13 +1162,20 @@ static trueno_status calibrate(vk_device *d)
     size_t tbytes = cpu ? (4u << 20) : (64u << 20);
     char *host = malloc(tbytes);
     if (host) memset(host, 0, tbytes);
+    /* the tiny write goes into a buffer made for it and then freed, as an
+     * operand seen for the first time is (the core prices each such move
+     * with transfer_latency_ns) */
     double best_move = 1e30, best_tiny = 1e30;
     for (int round = 0; round < 3 && s == TRUENO_OK && host; round++) {
         double t0 = now_ns();
         s = vk_buffer_write(d, &c, 0, host, tbytes);
         if (s == TRUENO_OK) s = vk_buffer_read(d, &c, 0, host, tbytes);
         double t1 = now_ns();
-        if (s == TRUENO_OK) s = vk_buffer_write(d, &c, 0, host, 4);
+        void *tiny = NULL;
+        if (s == TRUENO_OK) s = vk_buffer_alloc(d, 4, &tiny);
+        if (s == TRUENO_OK) s = vk_buffer_write(d, tiny, 0, host, 4);
+        if (tiny) vk_buffer_free(d, tiny);
+        if (s == TRUENO_OK) s = flush(d);
         double t2 = now_ns();
         best_move = t1 - t0 < best_move ? t1 - t0 : best_move;
         best_tiny = t2 - t1 < best_tiny ? t2 - t1 : best_tiny;
@@ -1187,6 +1210,17 @@ static trueno_status calibrate(vk_device *d)
     d->cost.gflops[TRUENO_OP_CLASS_MATMUL] = 2.0 * (double)mm_n * mm_n * mm_n / best;
     d->cost.gflops[TRUENO_OP_CLASS_REDUCTION] = d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE];
     d->cost.gflops[TRUENO_OP_CLASS_COPY] = d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE];
+
+    /* one row's rate: a sum of one row of copy_n / 16 elements, one workgroup */
+    int64_t row_n = copy_n / 16;
+    trueno_op_params row_prm = {.struct_size = sizeof row_prm, .ints = {2}}; /* the last of 2 axes */
+    op.op = TRUENO_OP_SUM;
+    op.n_inputs = 1;
+    op.params = &row_prm;
+    flat_desc(&ta, &a, 1, row_n);
+    flat_desc(&tc, &c, 1, 1);
+    if (s == TRUENO_OK) s = best_of_3(d, &op, 1, &best);
+    d->row_gbs = 4.0 * (double)row_n / best;
     free(zeros);
     free(host);
     flush(d);
@@ -1195,9 +1229,10 @@ static trueno_status calibrate(vk_device *d)
     drop_buffer(d, &c);
     if (s != TRUENO_OK) return s;
     d->cost.calibrated = 1;
-    double save[6] = {d->cost.launch_ns, d->cost.bandwidth_gbs, d->cost.gflops[TRUENO_OP_CLASS_MATMUL],
-                      d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE], d->cost.transfer_latency_ns, d->cost.transfer_gbs};
-    d->host->cache_save(d->host->ctx, key, save, 6);
+    double save[7] = {d->cost.launch_ns, d->cost.bandwidth_gbs, d->cost.gflops[TRUENO_OP_CLASS_MATMUL],
+                      d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE], d->cost.transfer_latency_ns, d->cost.transfer_gbs,
+                      d->row_gbs};
+    d->host->cache_save(d->host->ctx, key, save, 7);
     return TRUENO_OK;
 }
 
