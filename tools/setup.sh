@@ -2,12 +2,13 @@
 # packages, whatever of the build and test dependencies is missing.
 # Idempotent: a machine that has everything runs no apt at all.
 
-# python3-numpy and python3-torch are the references of the differential tests;
-# libopenblas-dev is the anchor of trueno-bench (and so tools/bench-compare), which plots with python3-matplotlib; the Fashion-MNIST example
-# reads Debian's dataset-fashion-mnist with zlib, draws with libpng, and is
-# checked against python3-sklearn; the Vulkan plugin builds with libvulkan-dev and
-# glslc and is tested on Mesa's lavapipe (mesa-vulkan-drivers) under the Khronos
-# validation layer (vulkan-validationlayers)
+# python3-numpy and python3-torch are the references of the differential tests
+# and, with libopenblas-dev and python3-matplotlib, the anchors and plots of
+# tools/bench-compare; the Fashion-MNIST example reads Debian's
+# dataset-fashion-mnist with zlib, draws with libpng, and is checked against
+# python3-sklearn; the Vulkan plugin builds with libvulkan-dev and glslc and is
+# tested on Mesa's lavapipe (mesa-vulkan-drivers) under the Khronos validation
+# layer (vulkan-validationlayers)
 trueno_packages="cmake ninja-build gcc libc6-dev pkg-config binutils libcjson-dev libdlpack-dev clang libopenblas-dev
                  zlib1g-dev libpng-dev dataset-fashion-mnist
                  libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers
