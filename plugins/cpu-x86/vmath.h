@@ -3,7 +3,8 @@
  * extensions and included by each ISA's kernel file with its own vector
  * size (VB bytes: 16 SSE2, 32 AVX2, 64 AVX-512), the way SLEEF builds one
  * source per ISA: float32 math (below), float32/float64 arithmetic and
- * comparisons, argmax/argmin, softmax, and casts. Every function works on
+ * comparisons, argmax/argmin, softmax, casts, and the float64-accumulated
+ * dot and layer_norm/rms_norm rows. Every function works on
  * whole vectors: tails are padded through a lane buffer, so no scalar libm
  * loop hides inside.
  *
@@ -725,6 +726,88 @@ static void topk_f32(const float *x, int64_t n, int64_t k, int largest, float *v
     for (; i < n; i++) topk_insert(x[i], i, val, idx, &kept, k, largest);
 }
 
+/* ---- float64-accumulated sums of products (dot, layer_norm, rms_norm) ----
+ * Each float32 element is widened to float64 (exact), so a product of two
+ * is exact and only the float64 sums round: the reference's precision. */
+typedef double vd __attribute__((vector_size(VB)));
+typedef float vfh __attribute__((vector_size(VB / 2)));
+#define VLD ((int)(VB / sizeof(double)))
+
+static inline vd vwiden(const float *p)
+{
+    vfh h;
+    memcpy(&h, p, sizeof h);
+    return __builtin_convertvector(h, vd);
+}
+
+static inline double vd_sum(vd a, vd b)
+{
+    double s = 0;
+    for (int l = 0; l < VLD; l++) s += a[l] + b[l];
+    return s;
+}
+
+/* Σ a[i]·b[i], i < n, contiguous */
+static double dot_f32(const float *a, const float *b, int64_t n)
+{
+    vd s0 = {0}, s1 = {0};
+    int64_t i = 0;
+    for (; i + 2 * VLD <= n; i += 2 * VLD) {
+        s0 += vwiden(a + i) * vwiden(b + i);
+        s1 += vwiden(a + i + VLD) * vwiden(b + i + VLD);
+    }
+    double s = vd_sum(s0, s1);
+    for (; i < n; i++) s += (double)a[i] * (double)b[i];
+    return s;
+}
+
+static double dot_f64(const double *a, const double *b, int64_t n)
+{
+    vd s0 = {0}, s1 = {0};
+    int64_t i = 0;
+    for (; i + 2 * VLD <= n; i += 2 * VLD) {
+        vd a0, a1, b0, b1;
+        memcpy(&a0, a + i, sizeof a0); memcpy(&a1, a + i + VLD, sizeof a1);
+        memcpy(&b0, b + i, sizeof b0); memcpy(&b1, b + i + VLD, sizeof b1);
+        s0 += a0 * b0;
+        s1 += a1 * b1;
+    }
+    double s = vd_sum(s0, s1);
+    for (; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+/* Σ (x[i] − c)², i < n: layer_norm's variance about the mean (two passes,
+ * as the reference), rms_norm's mean square with c = 0 */
+static double sqdev_f32(const float *x, int64_t n, double c)
+{
+    vd s0 = {0}, s1 = {0}, vc = (vd){0} + c;
+    int64_t i = 0;
+    for (; i + 2 * VLD <= n; i += 2 * VLD) {
+        vd d0 = vwiden(x + i) - vc, d1 = vwiden(x + i + VLD) - vc;
+        s0 += d0 * d0;
+        s1 += d1 * d1;
+    }
+    double s = vd_sum(s0, s1);
+    for (; i < n; i++) s += ((double)x[i] - c) * ((double)x[i] - c);
+    return s;
+}
+
+/* o[i] = (x[i] − mean)·inv·w[i] + b[i] (b NULL: 0) in float64, rounded
+ * once to float32 */
+static void norm_row_f32(const float *x, int64_t n, double mean, double inv, const float *w, const float *b, float *o)
+{
+    vd vm = (vd){0} + mean, vinv = (vd){0} + inv;
+    int64_t i = 0;
+    for (; i + VLD <= n; i += VLD) {
+        vd y = (vwiden(x + i) - vm) * vinv * vwiden(w + i);
+        if (b) y += vwiden(b + i);
+        vfh r = __builtin_convertvector(y, vfh);
+        memcpy(o + i, &r, sizeof r);
+    }
+    for (; i < n; i++) o[i] = (float)(((double)x[i] - mean) * inv * (double)w[i] + (b ? (double)b[i] : 0.0));
+}
+
 /* The kernel table's entries every ISA file fills from this header. */
 #define X86_VMATH_KERNELS                                                                                     \
     .binary = {[TRUENO_DTYPE_UINT8] = binary_u8, [TRUENO_DTYPE_INT8] = binary_i8, [TRUENO_DTYPE_INT16] = binary_i16, \
@@ -735,4 +818,4 @@ static void topk_f32(const float *x, int64_t n, int64_t k, int largest, float *v
                 [TRUENO_DTYPE_INT64] = compare_i64, [TRUENO_DTYPE_FLOAT32] = compare_f32,                       \
                 [TRUENO_DTYPE_FLOAT64] = compare_f64},                                                          \
     .unary_f32 = unary_f32, .argmax_f32 = argmax_f32, .cast_f32 = cast_f32, .softmax_f32 = softmax_f32, \
-    .topk_f32 = topk_f32
+    .topk_f32 = topk_f32, .dot_f32 = dot_f32, .dot_f64 = dot_f64, .sqdev_f32 = sqdev_f32, .norm_row_f32 = norm_row_f32

@@ -63,6 +63,14 @@ typedef struct x86_kernels {
     /* torch.topk of one contiguous row of n: the k (1..n) largest (largest
      * 1) or smallest, sorted, NaN the largest, ties in index order. */
     void (*topk_f32)(const float *x, int64_t n, int64_t k, int largest, float *val, int64_t *idx);
+    /* Σ a[i]·b[i] over contiguous runs, products and sum in float64. */
+    double (*dot_f32)(const float *a, const float *b, int64_t n);
+    double (*dot_f64)(const double *a, const double *b, int64_t n);
+    /* Σ (x[i] − c)² in float64 (layer_norm's variance, rms_norm's mean
+     * square with c = 0), and one normalised row: o = (x − mean)·inv·w + b
+     * (b may be NULL) computed in float64 and rounded once. */
+    double (*sqdev_f32)(const float *x, int64_t n, double c);
+    void (*norm_row_f32)(const float *x, int64_t n, double mean, double inv, const float *w, const float *b, float *o);
 } x86_kernels;
 
 extern const x86_kernels x86_kernels_generic;

@@ -25,6 +25,7 @@
  */
 #include <cpuid.h>
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 #include <time.h>
 
@@ -163,6 +164,34 @@ static bool topk_layout(const trueno_op_desc *op)
 
 static int64_t flat_stride(const trueno_tensor_desc *t);
 
+/* DOT of two float32 or float64 vectors read with stride 1 */
+static bool dot_layout(const trueno_op_desc *op)
+{
+    const trueno_tensor_desc *a = op->inputs[0], *b = op->inputs[1];
+    return (op->dtype == TRUENO_DTYPE_FLOAT32 || op->dtype == TRUENO_DTYPE_FLOAT64) &&
+           op->outputs[0]->dtype == op->dtype && b->dtype == op->dtype && a->rank == 1 && b->rank == 1 &&
+           (a->shape[0] <= 1 || (a->strides[0] == 1 && b->strides[0] == 1));
+}
+
+/* LAYER_NORM / RMS_NORM of float32, x and the output contiguous, the
+ * normalised block (the last ints[0] axes) *block elements long, weight
+ * (and bias) contiguous and that long */
+static bool norm_layout(const trueno_op_desc *op, int64_t *block)
+{
+    const trueno_tensor_desc *x = op->inputs[0];
+    int64_t axes = op->params->ints[0], n = 1;
+    if (op->dtype != TRUENO_DTYPE_FLOAT32 || op->outputs[0]->dtype != TRUENO_DTYPE_FLOAT32 || axes < 1 ||
+        axes > (int64_t)x->rank || flat_stride(x) != 1 || flat_stride(op->outputs[0]) != 1)
+        return false;
+    for (uint32_t ax = x->rank - (uint32_t)axes; ax < x->rank; ax++) n *= x->shape[ax];
+    for (uint32_t i = 1; i < op->n_inputs; i++)
+        if (op->inputs[i]->dtype != TRUENO_DTYPE_FLOAT32 || trueno_desc_numel(op->inputs[i]) != n ||
+            flat_stride(op->inputs[i]) != 1)
+            return false;
+    *block = n;
+    return true;
+}
+
 /* CAST pairs the kernels convert, both operands contiguous */
 static bool cast_supported(const trueno_op_desc *op)
 {
@@ -184,6 +213,8 @@ static bool supported(const trueno_op_desc *op)
         return op->dtype == TRUENO_DTYPE_FLOAT32 && sum_layout(op, &inner) && inner > 0 && inner < INT32_MAX;
     if (op->op == TRUENO_OP_SOFTMAX || op->op == TRUENO_OP_LOG_SOFTMAX) return softmax_layout(op);
     if (op->op == TRUENO_OP_TOPK) return topk_layout(op);
+    if (op->op == TRUENO_OP_DOT) return dot_layout(op);
+    if (op->op == TRUENO_OP_LAYER_NORM || op->op == TRUENO_OP_RMS_NORM) return norm_layout(op, &inner);
     int bop = binop_of(op->op);
     uint32_t out_dtype = bop >= X86_EQ ? TRUENO_DTYPE_BOOL : op->dtype;
     if (op->dtype >= TRUENO_DTYPE_COUNT_1_0 || op->n_outputs != 1 || op->outputs[0]->dtype != out_dtype) return false;
@@ -219,6 +250,7 @@ static double model_ns(const x86_device *d, const trueno_op_desc *op)
     const trueno_cost_model *c = &d->cost;
     double flops = trueno_op_flops(op), bytes = trueno_op_bytes(op);
     uint32_t cl = op_class(op->op);
+    if (op->op == TRUENO_OP_DOT) cl = TRUENO_OP_CLASS_REDUCTION; /* one pass, summed as sum is */
     double cls = c->gflops[cl == TRUENO_OP_CLASS_MATMUL || cl == TRUENO_OP_CLASS_REDUCTION ? cl
                                                                                          : TRUENO_OP_CLASS_ELEMENTWISE];
     double scale = op->dtype == TRUENO_DTYPE_FLOAT64 ? 2 : 1; /* half the lanes */
@@ -392,9 +424,10 @@ static trueno_status run_elementwise(const x86_device *d, const trueno_op_desc *
     return s == TRUENO_OK && __atomic_load_n(&j.refused, __ATOMIC_RELAXED) ? TRUENO_UNSUPPORTED : s;
 }
 
-/* SUM over contiguous trailing axes: each output element's run is cut into
- * chunks of SUM_CHUNK, summed in float64 by the ISA's kernel, and the
- * chunk sums combined pairwise in chunk order (as the reference). */
+/* SUM over contiguous trailing axes (and DOT, a sum of products): each
+ * output element's run is cut into chunks of SUM_CHUNK, summed in float64
+ * by the ISA's kernel, and the chunk sums combined pairwise in chunk order
+ * (as the reference). */
 #define SUM_CHUNK 65536
 
 /* Reductions over a mask of trailing contiguous axes (sum_layout): the
@@ -430,6 +463,15 @@ static void sum_chunks(void *arg, int64_t begin, int64_t end)
     for (int64_t w = begin; w < end; w++) {
         int64_t o = w / j->chunks, c = w % j->chunks, off = reduced_block_offset(a, j->op->params->ints[0], o);
         int64_t start = c * SUM_CHUNK, len = j->inner - start < SUM_CHUNK ? j->inner - start : SUM_CHUNK;
+        if (j->op->op == TRUENO_OP_DOT) {
+            const trueno_tensor_desc *b = j->op->inputs[1];
+            j->partial[w] = a->dtype == TRUENO_DTYPE_FLOAT64
+                                ? j->d->k->dot_f64((const double *)a->buffer + a->offset + start,
+                                                   (const double *)b->buffer + b->offset + start, len)
+                                : j->d->k->dot_f32((const float *)a->buffer + a->offset + start,
+                                                   (const float *)b->buffer + b->offset + start, len);
+            continue;
+        }
         j->partial[w] = a->dtype == TRUENO_DTYPE_FLOAT64
                             ? j->d->k->sum_f64((const double *)a->buffer + off + start, len)
                             : j->d->k->sum_f32((const float *)a->buffer + off + start, len);
@@ -450,7 +492,8 @@ static trueno_status run_sum(const x86_device *d, const trueno_op_desc *op)
 {
     const trueno_tensor_desc *o = op->outputs[0];
     sum_job j = {d, op, 0, 0, NULL};
-    sum_layout(op, &j.inner);
+    if (op->op == TRUENO_OP_DOT) j.inner = op->inputs[0]->shape[0]; /* one output, the whole vector */
+    else sum_layout(op, &j.inner);
     int64_t n_out = trueno_desc_numel(o);
     if (n_out == 0) return TRUENO_OK;
     j.chunks = j.inner ? (j.inner + SUM_CHUNK - 1) / SUM_CHUNK : 1;
@@ -468,6 +511,43 @@ static trueno_status run_sum(const x86_device *d, const trueno_op_desc *op)
     }
     h->aligned_free(h->ctx, j.partial);
     return TRUENO_OK;
+}
+
+/* LAYER_NORM and RMS_NORM, one row (normalised block) per task: the mean
+ * and the variance about it in two float64 passes (rms_norm: the mean
+ * square), then the row normalised and scaled in float64, rounded once:
+ * the reference's arithmetic, vectorised. */
+typedef struct norm_job {
+    const x86_device *d;
+    const trueno_op_desc *op;
+    int64_t block;
+} norm_job;
+
+static void norm_rows(void *arg, int64_t begin, int64_t end)
+{
+    const norm_job *j = arg;
+    const trueno_op_desc *op = j->op;
+    const x86_kernels *k = j->d->k;
+    const trueno_tensor_desc *x = op->inputs[0], *o = op->outputs[0], *w = op->inputs[1];
+    const float *b = op->op == TRUENO_OP_LAYER_NORM ? (const float *)op->inputs[2]->buffer + op->inputs[2]->offset : NULL;
+    int64_t n = j->block;
+    for (int64_t r = begin; r < end; r++) {
+        const float *xr = (const float *)x->buffer + x->offset + r * n;
+        double mean = op->op == TRUENO_OP_LAYER_NORM ? k->sum_f32(xr, n) / (double)n : 0;
+        double var = k->sqdev_f32(xr, n, mean) / (double)n;
+        k->norm_row_f32(xr, n, mean, 1 / sqrt(var + op->params->floats[0]), (const float *)w->buffer + w->offset, b,
+                        (float *)o->buffer + o->offset + r * n);
+    }
+}
+
+static trueno_status run_norm(const x86_device *d, const trueno_op_desc *op)
+{
+    norm_job j = {d, op, 0};
+    norm_layout(op, &j.block);
+    int64_t rows = j.block ? trueno_desc_numel(op->inputs[0]) / j.block : 0;
+    if (rows == 0) return TRUENO_OK;
+    const trueno_host *h = d->host;
+    return h->parallel_for(h->ctx, rows, 16384 / j.block + 1, norm_rows, &j);
 }
 
 /* ARGMAX/ARGMIN (and AMAX/AMIN: the value found, NaN if any) over trailing
@@ -691,7 +771,8 @@ static trueno_status x86_execute(void *dev, const trueno_op_desc *op)
     if (!supported(op)) return TRUENO_UNSUPPORTED;
     switch (op->op) {
     case TRUENO_OP_MATMUL: case TRUENO_OP_GEMM: return run_matmul(dev, op);
-    case TRUENO_OP_SUM: case TRUENO_OP_MEAN: return run_sum(dev, op);
+    case TRUENO_OP_SUM: case TRUENO_OP_MEAN: case TRUENO_OP_DOT: return run_sum(dev, op);
+    case TRUENO_OP_LAYER_NORM: case TRUENO_OP_RMS_NORM: return run_norm(dev, op);
     case TRUENO_OP_ARGMAX: case TRUENO_OP_ARGMIN: case TRUENO_OP_AMAX: case TRUENO_OP_AMIN: return run_arg(dev, op);
     case TRUENO_OP_SOFTMAX: case TRUENO_OP_LOG_SOFTMAX: return run_softmax(dev, op);
     case TRUENO_OP_TOPK: return run_topk(dev, op);

@@ -382,6 +382,45 @@ static void family_conv2d(const char *backend, trueno_dtype dt, tally *t)
     }
 }
 
+/* layer_norm and rms_norm over the last 1 or 2 axes (weight and bias of
+ * that shape), batch_norm and group_norm over (N, C, ...): plain,
+ * unaligned and transposed x; NaN and ±Inf in the plain ones. The scale is
+ * the largest |result| the inputs allow (|z| <= sqrt(block), |w|, |b| <= 4). */
+static void family_norm(const char *backend, trueno_op_code op, trueno_dtype dt, tally *t)
+{
+    const trueno_op_info *info = trueno_op_lookup(op);
+    const int64_t shapes[][3] = {{1, 1, 1}, {3, 5, 1}, {4, 70, 1}, {2, 1025, 1}, {0, 4, 1}, {5, 3, 66}, {2, 6, 9}};
+    bool per_channel = op == TRUENO_OP_BATCH_NORM || op == TRUENO_OP_GROUP_NORM;
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+        size_t rank = shapes[s][2] > 1 ? 3 : 2;
+        for (int axes = 1; axes <= (per_channel ? 1 : 2); axes++) {
+            for (int kind = 0; kind < 3; kind++) {
+                if (kind == 2 && rank != 2) continue;
+                int64_t n = shapes[s][0] * shapes[s][1] * shapes[s][2], block = 1, pshape[2];
+                size_t prank = per_channel ? 1 : (size_t)axes;
+                if (per_channel) pshape[0] = shapes[s][1];
+                else
+                    for (int a = 0; a < axes; a++) pshape[a] = shapes[s][rank - (size_t)axes + (size_t)a];
+                for (size_t a = 0; a < prank; a++) block *= pshape[a];
+                if (op == TRUENO_OP_GROUP_NORM && shapes[s][1] % 3 && shapes[s][1] != 1) continue; /* groups divide C */
+                double *v = master(n, kind == 0, false);
+                trueno_tensor *in[5] = {make(dt, rank, shapes[s], v, kind), NULL, NULL, NULL, NULL};
+                free(v);
+                for (uint32_t i = 1; i < info->n_inputs; i++) {
+                    double *pv = master(block, false, op == TRUENO_OP_BATCH_NORM && i == 2); /* running_var > 0 */
+                    in[i] = make(dt, prank, pshape, pv, 0);
+                    free(pv);
+                }
+                trueno_op_params p = {.struct_size = sizeof p, .ints = {axes}, .floats = {1e-5}};
+                if (op == TRUENO_OP_GROUP_NORM) p.ints[0] = shapes[s][1] == 1 ? 1 : 3;
+                double scale = 4 * sqrt((double)(per_channel ? n : block) + 1) + 4;
+                one_case(backend, op, in, info->n_inputs, &p, dt, rank, shapes[s], scale, t);
+                free_case(in, info->n_inputs);
+            }
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     trueno_runtime_options o = {.struct_size = sizeof o, .flags = TRUENO_RUNTIME_GUARD_OUTPUTS, .num_threads = 2,
@@ -421,6 +460,10 @@ int main(int argc, char **argv)
                     break;
                 case TRUENO_OP_CONV2D:
                     family_conv2d(info.plugin, (trueno_dtype)dt, &t);
+                    break;
+                case TRUENO_OP_LAYER_NORM: case TRUENO_OP_RMS_NORM: case TRUENO_OP_BATCH_NORM:
+                case TRUENO_OP_GROUP_NORM:
+                    family_norm(info.plugin, (trueno_op_code)code, (trueno_dtype)dt, &t);
                     break;
                 default:
                     if (code == TRUENO_OP_CAST) {
