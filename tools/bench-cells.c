@@ -110,10 +110,10 @@ static int operand(trueno_runtime *rt, bench_operand *o, trueno_dtype dt, size_t
 {
     o->dtype = dt;
     o->rank = rank;
-    memcpy(o->shape, shape, rank * sizeof *shape);
+    if (rank) memcpy(o->shape, shape, rank * sizeof *shape);
     o->transposed = transposed && rank == 2;
     int64_t n = numel(rank, shape), stored[TRUENO_MAX_RANK];
-    memcpy(stored, shape, rank * sizeof *shape);
+    if (rank) memcpy(stored, shape, rank * sizeof *shape);
     if (o->transposed) { stored[0] = shape[1]; stored[1] = shape[0]; }
     o->bytes = (size_t)n * trueno_dtype_size(dt);
     o->data = malloc(o->bytes ? o->bytes : 1);
@@ -138,7 +138,7 @@ static void output(bench_operand *o, trueno_dtype dt, size_t rank, const int64_t
 {
     o->dtype = dt;
     o->rank = rank;
-    memcpy(o->shape, shape, rank * sizeof *shape);
+    if (rank) memcpy(o->shape, shape, rank * sizeof *shape); /* a 0-d output has no shape */
     o->bytes = (size_t)numel(rank, shape) * trueno_dtype_size(dt);
 }
 

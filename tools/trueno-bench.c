@@ -152,8 +152,8 @@ typedef struct run_ctx {
 /* A tensor over operand o's bytes (a transposed view where o says so). */
 static trueno_status borrow(trueno_runtime *rt, const bench_operand *o, trueno_tensor **t)
 {
-    int64_t stored[TRUENO_MAX_RANK];
-    memcpy(stored, o->shape, o->rank * sizeof *stored);
+    int64_t stored[TRUENO_MAX_RANK] = {0};
+    if (o->rank) memcpy(stored, o->shape, o->rank * sizeof *stored);
     if (!o->transposed)
         return trueno_tensor_from_buffer_borrow(rt, o->dtype, o->rank, stored, NULL, o->data, t);
     stored[0] = o->shape[1];
