@@ -7,12 +7,14 @@
  *
  * Ops (float32, float64): matmul (batched), gemm, conv2d (conv.c), add,
  * subtract, multiply, divide, maximum, minimum, the six comparisons (into
- * bool), sum and mean over trailing axes; the same element-wise ops but
+ * bool), sum and mean over trailing axes, dot of contiguous vectors (both
+ * in float64 accumulation); the same element-wise ops but
  * divide for int8, uint8, int16, int32, int64. Float32 only: the unary ops of vmath.h (negative,
  * abs, square, sqrt, rsqrt, reciprocal, relu, relu6, leaky_relu,
  * hardsigmoid, hardswish, softsign, exp, log, tanh, sigmoid, silu, gelu in
  * its erf form); argmax, argmin, amax, amin over trailing axes; softmax and
- * log_softmax along a contiguous last axis; topk (k <= 64) along a
+ * log_softmax along a contiguous last axis; layer_norm and rms_norm of
+ * contiguous operands (float64 statistics); topk (k <= 64) along a
  * contiguous last axis; casts float32 <-> float64 and
  * float32 <-> bfloat16 between contiguous operands; contiguous (copies
  * between any layouts) for every dtype. Everything else is

@@ -17,8 +17,8 @@
  * multiply, maximum, minimum, negative, abs, square, relu, leaky_relu,
  * exp; copies for contiguous and device-to-device copies; a vec4 module
  * for contiguous operands), a tiled matmul/gemm (batched), topk (k <= 32),
- * sum, mean, amax, amin, argmax, argmin, softmax and log_softmax along the
- * last axis. Everything
+ * sum, mean, amax, amin, argmax, argmin, softmax, log_softmax, layer_norm
+ * and rms_norm along the last axis. Everything
  * else is TRUENO_UNSUPPORTED and runs elsewhere. Only what Vulkan computes
  * within Trueno's tolerances is claimed: its division (2.5 ULP), sqrt and
  * builtin transcendentals are looser than the reference's bounds.
@@ -60,6 +60,9 @@ static const uint32_t spv_elementwise4[] = /* contiguous, 4 lanes at a time */
     ;
 static const uint32_t spv_softmax[] =
 #include "softmax.spv.inc"
+    ;
+static const uint32_t spv_norm[] =
+#include "norm.spv.inc"
     ;
 static const uint32_t spv_reduce[] =
 #include "reduce.spv.inc"
@@ -106,6 +109,13 @@ typedef struct softmax_params {
     uint32_t ox, oo;
 } softmax_params;
 
+typedef struct norm_params {
+    uint32_t n, rms, rows, pad;
+    int32_t sx0, sx1, so0, so1;
+    uint32_t ox, oo, ow, ob;
+    float eps;
+} norm_params;
+
 typedef struct reduce_params {
     uint32_t n, op, rows, pad;
     int32_t sx0, sx1, so0, pad2;
@@ -148,7 +158,7 @@ typedef struct vk_device {
     VkFence fence;
     VkDescriptorPool dpool;
     VkPipelineCache pcache;
-    vk_pipeline ew, ew4, mm, topk, reduce, softmax;
+    vk_pipeline ew, ew4, mm, topk, reduce, softmax, norm;
     vk_buffer staging[2];          /* two halves: one fills while the other moves */
     VkCommandBuffer xfer[2];
     VkFence xfer_fence[2];
@@ -729,8 +739,43 @@ static bool softmax_layout(const trueno_op_desc *op, softmax_params *p)
     return true;
 }
 
+/* layer_norm / rms_norm over the last axis (ints[0] == 1; the leading axes
+ * as rows), weight and bias contiguous */
+static bool norm_layout(const trueno_op_desc *op, norm_params *p)
+{
+    const trueno_tensor_desc *a = op->inputs[0], *o = op->outputs[0], *w = op->inputs[1];
+    const trueno_tensor_desc *b = op->op == TRUENO_OP_LAYER_NORM ? op->inputs[2] : w;
+    const trueno_tensor_desc *t[2] = {a, o};
+    int64_t n, rows;
+    int32_t st[2];
+    if (op->params->ints[0] != 1 || !row_layout(t, 2, &n, &rows, st) || n == 0 || w->rank != 1 || b->rank != 1 ||
+        w->shape[0] != n || b->shape[0] != n || (n > 1 && (w->strides[0] != 1 || b->strides[0] != 1)) ||
+        !fits_int32(w, 0) || !fits_int32(b, 0) || w->dtype != TRUENO_DTYPE_FLOAT32 || b->dtype != TRUENO_DTYPE_FLOAT32)
+        return false;
+    int r = (int)a->rank;
+    memset(p, 0, sizeof *p);
+    p->n = (uint32_t)n;
+    p->rms = op->op == TRUENO_OP_RMS_NORM;
+    p->rows = (uint32_t)rows;
+    p->sx0 = st[0];
+    p->sx1 = (int32_t)a->strides[r - 1];
+    p->so0 = st[1];
+    p->so1 = (int32_t)o->strides[r - 1];
+    p->ox = (uint32_t)a->offset;
+    p->oo = (uint32_t)o->offset;
+    p->ow = (uint32_t)w->offset;
+    p->ob = (uint32_t)b->offset;
+    p->eps = (float)op->params->floats[0];
+    return true;
+}
+
 static bool supported(const vk_device *d, const trueno_op_desc *op)
 {
+    if (op->op == TRUENO_OP_LAYER_NORM || op->op == TRUENO_OP_RMS_NORM) {
+        norm_params p;
+        return !d->lost && d->norm.pipe && op->dtype == TRUENO_DTYPE_FLOAT32 &&
+               op->outputs[0]->dtype == TRUENO_DTYPE_FLOAT32 && norm_layout(op, &p);
+    }
     if (op->op == TRUENO_OP_SOFTMAX || op->op == TRUENO_OP_LOG_SOFTMAX) {
         softmax_params p;
         return !d->lost && op->dtype == TRUENO_DTYPE_FLOAT32 && op->outputs[0]->dtype == TRUENO_DTYPE_FLOAT32 &&
@@ -767,7 +812,7 @@ static double model_ns(const vk_device *d, const trueno_op_desc *op)
     const trueno_cost_model *c = &d->cost;
     bool mm = op->op == TRUENO_OP_MATMUL || op->op == TRUENO_OP_GEMM;
     bool row_op = reduce_code(op->op) >= 0 || op->op == TRUENO_OP_SOFTMAX || op->op == TRUENO_OP_LOG_SOFTMAX ||
-                  op->op == TRUENO_OP_TOPK;
+                  op->op == TRUENO_OP_TOPK || op->op == TRUENO_OP_LAYER_NORM || op->op == TRUENO_OP_RMS_NORM;
     double bw = c->bandwidth_gbs;
     const trueno_tensor_desc *a = op->inputs[0];
     if (row_op && d->row_gbs > 0 && a->rank > 0 && a->shape[a->rank - 1] > 0) {
@@ -817,6 +862,13 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
         softmax_layout(op, &p);
         vk_buffer *bufs[2] = {op->inputs[0]->buffer, o->buffer};
         return dispatch_rows(d, &d->softmax, bufs, 2, 1, &p, sizeof p, p.rows);
+    }
+    if (op->op == TRUENO_OP_LAYER_NORM || op->op == TRUENO_OP_RMS_NORM) {
+        norm_params p;
+        norm_layout(op, &p);
+        vk_buffer *w = op->inputs[1]->buffer, *b = op->op == TRUENO_OP_LAYER_NORM ? op->inputs[2]->buffer : w;
+        vk_buffer *bufs[4] = {op->inputs[0]->buffer, w, b, o->buffer};
+        return dispatch_rows(d, &d->norm, bufs, 4, 1, &p, sizeof p, p.rows);
     }
     if (reduce_code(op->op) >= 0) {
         reduce_params p;
@@ -1047,6 +1099,7 @@ static void destroy_device(vk_device *d)
         drop_pipeline(d, &d->ew4);
         drop_pipeline(d, &d->reduce);
         drop_pipeline(d, &d->softmax);
+        drop_pipeline(d, &d->norm);
         for (int i = 0; i < 2; i++) {
             if (d->staging[i].buf) drop_buffer(d, &d->staging[i]);
             if (d->xfer_fence[i]) vkDestroyFence(d->dev, d->xfer_fence[i], NULL);
@@ -1360,6 +1413,8 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
         s = make_pipeline(d, &d->reduce, spv_reduce, sizeof spv_reduce, 3, sizeof(reduce_params), no_spec, 0);
     if (s == TRUENO_OK)
         s = make_pipeline(d, &d->softmax, spv_softmax, sizeof spv_softmax, 2, sizeof(softmax_params), no_spec, 0);
+    if (s == TRUENO_OK)
+        s = make_pipeline(d, &d->norm, spv_norm, sizeof spv_norm, 4, sizeof(norm_params), no_spec, 0);
     if (s == TRUENO_OK && d->pp.limits.maxComputeSharedMemorySize >= 128 * TOPK_KMAX * 8)
         s = make_pipeline(d, &d->topk, spv_topk, sizeof spv_topk, 3, sizeof(topk_params), no_spec, 0);
     for (int i = 0; i < 2 && s == TRUENO_OK && !d->unified; i++) s = make_buffer(d, CHUNK, true, &d->staging[i]);
