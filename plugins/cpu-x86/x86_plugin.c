@@ -655,11 +655,69 @@ static void copy_rows(void *arg, int64_t begin, int64_t end)
     }
 }
 
+/* A transposing copy (the output's last axis contiguous, the input's
+ * second-to-last axis contiguous instead) in TILE×TILE tiles of the last
+ * two axes, so that both sides of a tile stay in L1: the row-by-row copy
+ * above reads one element per cache line there (1024² float32: 4.7 ms,
+ * PyTorch 1.1 ms). One task is a band of TILE output rows of one matrix. */
+#define TILE 32
+
+static bool transposing(const trueno_op_desc *op)
+{
+    const trueno_tensor_desc *a = op->inputs[0], *o = op->outputs[0];
+    int r = (int)o->rank;
+    size_t es = trueno_dtype_size(o->dtype);
+    return r >= 2 && o->shape[r - 1] > 1 && o->shape[r - 2] > 1 && o->strides[r - 1] == 1 && a->strides[r - 2] == 1 &&
+           a->strides[r - 1] != 1 && (es == 1 || es == 2 || es == 4 || es == 8);
+}
+
+/* Through a local tile: a matrix whose rows are a multiple of 4 KiB apart
+ * maps a tile's lines onto one L1 set on both sides, so the tile is read
+ * and written whole segment by segment instead. */
+#define X86_TRANSPOSE_TILE(type)                                                                    \
+    do {                                                                                             \
+        const type *src = (const type *)a->buffer + off[0];                                          \
+        type *dst = (type *)o->buffer + off[1], tile[TILE][TILE];                                    \
+        for (int64_t c = c0; c < c1; c++)                                                            \
+            for (int64_t i = i0; i < i1; i++) tile[c - c0][i - i0] = src[i + c * sa_c];              \
+        for (int64_t i = i0; i < i1; i++)                                                            \
+            for (int64_t c = c0; c < c1; c++) dst[i * so_r + c] = tile[c - c0][i - i0];              \
+    } while (0)
+
+static void transpose_bands(void *arg, int64_t begin, int64_t end)
+{
+    const ew_job *j = arg;
+    const trueno_tensor_desc *a = j->op->inputs[0], *o = j->op->outputs[0];
+    const trueno_tensor_desc *t[2] = {a, o};
+    int r = (int)o->rank;
+    int64_t R = o->shape[r - 2], C = o->shape[r - 1], sa_c = a->strides[r - 1], so_r = o->strides[r - 2];
+    int64_t bands = (R + TILE - 1) / TILE;
+    size_t es = trueno_dtype_size(o->dtype);
+    for (int64_t w = begin; w < end; w++) {
+        int64_t off[2], i0 = (w % bands) * TILE, i1 = i0 + TILE < R ? i0 + TILE : R;
+        odometer(o, r - 2, w / bands, t, 2, off);
+        for (int64_t c0 = 0; c0 < C; c0 += TILE) {
+            int64_t c1 = c0 + TILE < C ? c0 + TILE : C;
+            switch (es) {
+            case 1: X86_TRANSPOSE_TILE(uint8_t); break;
+            case 2: X86_TRANSPOSE_TILE(uint16_t); break;
+            case 4: X86_TRANSPOSE_TILE(uint32_t); break;
+            default: X86_TRANSPOSE_TILE(uint64_t); break;
+            }
+        }
+    }
+}
+
 static trueno_status run_contiguous(const x86_device *d, const trueno_op_desc *op)
 {
     const trueno_tensor_desc *o = op->outputs[0];
     ew_job j = {d, op, false, false, 0, trueno_desc_numel(o), o->rank ? o->shape[o->rank - 1] : 1, {0, 0, 0}};
     if (j.n == 0) return TRUENO_OK;
+    if (transposing(op)) {
+        int64_t R = o->shape[o->rank - 2], band = TILE * j.inner;
+        int64_t tasks = j.n / (R * j.inner) * ((R + TILE - 1) / TILE); /* the bands of every matrix */
+        return d->host->parallel_for(d->host->ctx, tasks, band >= FLAT_CHUNK ? 1 : FLAT_CHUNK / band, transpose_bands, &j);
+    }
     int64_t rows = j.n / j.inner, grain = j.inner >= FLAT_CHUNK ? 1 : FLAT_CHUNK / j.inner;
     return d->host->parallel_for(d->host->ctx, rows, grain, copy_rows, &j);
 }
