@@ -294,6 +294,28 @@ static void family_reduce(const char *backend, trueno_op_code op, trueno_dtype d
     }
 }
 
+/* argmax/argmin of whole vectors full of ties (values 0..3, or −0/+0/−1)
+ * at lengths around the kernels' vector and accumulator widths: the first
+ * occurrence must win however the lanes are merged. */
+static void family_arg_ties(const char *backend, trueno_op_code op, trueno_dtype dt, tally *t)
+{
+    const int64_t lengths[] = {1, 15, 16, 17, 63, 64, 65, 127, 128, 129, 200, 1023, 1025, 4097};
+    for (size_t s = 0; s < sizeof lengths / sizeof *lengths; s++)
+        for (int kind = 0; kind < 2; kind++) {
+            int64_t n = lengths[s], one = 1;
+            double *v = master(n, false, false);
+            for (int64_t i = 0; i < n; i++) {
+                int r = (int)floor(4 * urand());
+                v[i] = kind == 0 ? r : r == 0 ? -0.0 : r == 1 ? 0.0 : -1.0;
+            }
+            trueno_tensor *in[1] = {make(dt, 1, &n, v, 0)};
+            free(v);
+            trueno_op_params p = {.struct_size = sizeof p, .ints = {1}};
+            one_case(backend, op, in, 1, &p, TRUENO_DTYPE_INT64, 1, &one, 1, t);
+            free_case(in, 1);
+        }
+}
+
 /* Ops along one axis (softmax, cumsum, sort, topk): each axis of a few shapes. */
 static void family_axis(const char *backend, trueno_op_code op, trueno_dtype dt, tally *t)
 {
@@ -450,6 +472,8 @@ int main(int argc, char **argv)
                 case TRUENO_OP_AMIN: case TRUENO_OP_AMAX: case TRUENO_OP_ARGMIN: case TRUENO_OP_ARGMAX: case TRUENO_OP_ALL:
                 case TRUENO_OP_ANY: case TRUENO_OP_COUNT_NONZERO: case TRUENO_OP_LOGSUMEXP: case TRUENO_OP_NORM:
                     family_reduce(info.plugin, (trueno_op_code)code, (trueno_dtype)dt, &t);
+                    if (code == TRUENO_OP_ARGMAX || code == TRUENO_OP_ARGMIN)
+                        family_arg_ties(info.plugin, (trueno_op_code)code, (trueno_dtype)dt, &t);
                     break;
                 case TRUENO_OP_SOFTMAX: case TRUENO_OP_LOG_SOFTMAX: case TRUENO_OP_CUMSUM: case TRUENO_OP_CUMPROD:
                 case TRUENO_OP_SORT: case TRUENO_OP_ARGSORT: case TRUENO_OP_TOPK:
