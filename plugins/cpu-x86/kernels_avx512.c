@@ -17,6 +17,7 @@
 #define VMIN(a, b) (vf)_mm512_min_ps((__m512)(a), (__m512)(b))
 #define VMAX(a, b) (vf)_mm512_max_ps((__m512)(a), (__m512)(b))
 #define VSTREAM(p, v) _mm512_stream_si512((void *)(p), (__m512i)(v))
+#define VSCALEF(y, n) (vf)_mm512_scalef_ps((__m512)(y), (__m512)(n))
 #include "vmath.h"
 
 #define SMR 12

@@ -28,7 +28,7 @@
  * measured ULP errors are in docs/ulp.md (tools/ulp-table.c).
  */
 #if !defined(VB) || !defined(VSQRT) || !defined(VMIN) || !defined(VMAX) || !defined(VSTREAM)
-#error "define VB (vector bytes), VSQRT(x), VMIN(a, b), VMAX(a, b) (the ISA's minps/maxps: b when either is NaN) and VSTREAM(p, v) (a non-temporal store of a vector at aligned p) before including vmath.h"
+#error "define VB (vector bytes), VSQRT(x), VMIN(a, b), VMAX(a, b) (the ISA's minps/maxps: b when either is NaN) and VSTREAM(p, v) (a non-temporal store of a vector at aligned p) before including vmath.h (VSCALEF(y, n) is optional)"
 #endif
 
 #include <stdint.h>
@@ -73,11 +73,18 @@ static inline vf vscale(vf y, vi n)
     return y * (vf)((h + 127) << 23) * (vf)((n - h + 127) << 23);
 }
 
+/* VSCALEF(y, n), where the ISA has one (AVX-512's vscalefps): y·2^n for an
+ * integer-valued float n in one instruction, rounded once, into subnormals
+ * and to inf, as vscale's two steps are; it saves their eight integer ops. */
 static inline vf vexp(vf x)
 {
     vi n;
     vf y = vexp_parts(x, &n);
+#ifdef VSCALEF
+    return VSCALEF(y, __builtin_convertvector(n, vf));
+#else
     return vscale(y, n);
+#endif
 }
 
 static inline vf vlog(vf x)
