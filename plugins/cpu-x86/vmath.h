@@ -469,24 +469,41 @@ static int64_t argmax_f32(const float *x, int64_t n, int mode, float *value)
 }
 
 /* softmax (or log_softmax) of one contiguous row of n float32, in three
- * passes of which the last two run from L1 for rows up to a few thousand:
+ * passes of which the last two run from L1 for rows up to a few thousand
+ * (next_x/next_o, when not NULL, the next row, prefetched meanwhile):
  * m = max x, s = Σ e^(x−m) (float32 lanes; softmax stores e^(x−m) on the
  * way), then o = e^(x−m)·(1/s) or x − m − log s. As PyTorch, a row with a
  * NaN, a +inf or only −inf is all NaN: x − m is NaN there, so s is. */
-static void softmax_f32(const float *x, float *o, int64_t n, int log_softmax)
+static void softmax_f32(const float *x, float *o, int64_t n, int log_softmax, const float *next_x, float *next_o)
 {
-    vf m = vsplat(-__builtin_inff()), s = vsplat(0.0f);
+    vf m = vsplat(-__builtin_inff()), m1 = m, m2 = m, m3 = m, s = vsplat(0.0f);
     int64_t i = 0;
+    for (; i + 4 * VL <= n; i += 4 * VL) { /* four chains: one was bound by maxps's latency */
+        vf v0, v1, v2, v3;
+        memcpy(&v0, x + i, sizeof v0);
+        memcpy(&v1, x + i + VL, sizeof v1);
+        memcpy(&v2, x + i + 2 * VL, sizeof v2);
+        memcpy(&v3, x + i + 3 * VL, sizeof v3);
+        m = VMAX(v0, m);         /* a NaN is skipped here and caught by s */
+        m1 = VMAX(v1, m1);
+        m2 = VMAX(v2, m2);
+        m3 = VMAX(v3, m3);
+    }
     for (; i < n; i += VL) {
         vf v = vload_tail(x, i, n, -__builtin_inff());
-        m = VMAX(v, m);          /* a NaN is skipped here and caught by s */
+        m = VMAX(v, m);
     }
+    m = VMAX(VMAX(m1, m), VMAX(m3, m2));
     float mx = m[0];
     for (int l = 1; l < VL; l++) mx = m[l] > mx ? m[l] : mx;
     vf vm = vsplat(mx);
     for (i = 0; i + VL <= n; i += VL) {
         vf v;
         memcpy(&v, x + i, sizeof v);
+        if (next_x) { /* the next row streams in while this one's exponentials are computed */
+            __builtin_prefetch(next_x + i, 0, 3);
+            __builtin_prefetch(next_o + i, 1, 3);
+        }
         vf e = vexp(v - vm);
         s += e;
         if (!log_softmax) memcpy(o + i, &e, sizeof e);

@@ -61,8 +61,10 @@ typedef struct x86_kernels {
     /* CAST of n contiguous elements: float32 <-> float64, float32 <->
      * bfloat16 (as uint16 bits); -1 for another pair. */
     int (*cast_f32)(uint32_t from, uint32_t to, int64_t n, const void *src, void *dst);
-    /* softmax (log_softmax 0) or log_softmax (1) of one contiguous row. */
-    void (*softmax_f32)(const float *x, float *o, int64_t n, int log_softmax);
+    /* softmax (log_softmax 0) or log_softmax (1) of one contiguous row;
+     * next_x and next_o (or NULL) are the row to be done next, prefetched
+     * meanwhile (a 1024x1024 softmax was bound by L3 loads here). */
+    void (*softmax_f32)(const float *x, float *o, int64_t n, int log_softmax, const float *next_x, float *next_o);
     /* torch.topk of one contiguous row of n: the k (1..n) largest (largest
      * 1) or smallest, sorted, NaN the largest, ties in index order. */
     void (*topk_f32)(const float *x, int64_t n, int64_t k, int largest, float *val, int64_t *idx);

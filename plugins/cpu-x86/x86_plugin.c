@@ -736,11 +736,15 @@ static void softmax_rows(void *arg, int64_t begin, int64_t end)
     const softmax_job *j = arg;
     const trueno_tensor_desc *a = j->op->inputs[0], *o = j->op->outputs[0];
     const trueno_tensor_desc *t[2] = {a, o};
+    int64_t off[2] = {0, 0}, next[2] = {0, 0};
+    if (begin < end) odometer(o, (int)o->rank - 1, begin, t, 2, off);
     for (int64_t r = begin; r < end; r++) {
-        int64_t off[2];
-        odometer(o, (int)o->rank - 1, r, t, 2, off);
+        if (r + 1 < end) odometer(o, (int)o->rank - 1, r + 1, t, 2, next);
         j->d->k->softmax_f32((const float *)a->buffer + off[0], (float *)o->buffer + off[1], j->inner,
-                             j->op->op == TRUENO_OP_LOG_SOFTMAX);
+                             j->op->op == TRUENO_OP_LOG_SOFTMAX, r + 1 < end ? (const float *)a->buffer + next[0] : NULL,
+                             r + 1 < end ? (float *)o->buffer + next[1] : NULL);
+        off[0] = next[0];
+        off[1] = next[1];
     }
 }
 
