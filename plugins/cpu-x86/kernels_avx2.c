@@ -13,6 +13,7 @@
 /* float32 element-wise math, shared by every ISA file (vmath.h) */
 #define VB 32
 #define VSQRT(x) (vf)_mm256_sqrt_ps((__m256)(x))
+#define VSQRTD(x) (vd)_mm256_sqrt_pd((__m256d)(x))
 #define VMIN(a, b) (vf)_mm256_min_ps((__m256)(a), (__m256)(b))
 #define VMAX(a, b) (vf)_mm256_max_ps((__m256)(a), (__m256)(b))
 #define VSTREAM(p, v) _mm256_stream_si256((__m256i *)(void *)(p), (__m256i)(v))

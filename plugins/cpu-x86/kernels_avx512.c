@@ -14,6 +14,7 @@
 /* float32 element-wise math, shared by every ISA file (vmath.h) */
 #define VB 64
 #define VSQRT(x) (vf)_mm512_sqrt_ps((__m512)(x))
+#define VSQRTD(x) (vd)_mm512_sqrt_pd((__m512d)(x))
 #define VMIN(a, b) (vf)_mm512_min_ps((__m512)(a), (__m512)(b))
 #define VMAX(a, b) (vf)_mm512_max_ps((__m512)(a), (__m512)(b))
 #define VSTREAM(p, v) _mm512_stream_si512((void *)(p), (__m512i)(v))

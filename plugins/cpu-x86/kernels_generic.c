@@ -11,6 +11,7 @@
 /* float32 element-wise math, shared by every ISA file (vmath.h) */
 #define VB 16
 #define VSQRT(x) (vf)_mm_sqrt_ps((__m128)(x))
+#define VSQRTD(x) (vd)_mm_sqrt_pd((__m128d)(x))
 #define VMIN(a, b) (vf)_mm_min_ps((__m128)(a), (__m128)(b))
 #define VMAX(a, b) (vf)_mm_max_ps((__m128)(a), (__m128)(b))
 #define VSTREAM(p, v) _mm_stream_si128((__m128i *)(void *)(p), (__m128i)(v))

@@ -27,8 +27,8 @@
  * (S. L. Moshier, Cephes Math Library, 1984–1992, netlib.org/cephes.) The
  * measured ULP errors are in docs/ulp.md (tools/ulp-table.c).
  */
-#if !defined(VB) || !defined(VSQRT) || !defined(VMIN) || !defined(VMAX) || !defined(VSTREAM)
-#error "define VB (vector bytes), VSQRT(x), VMIN(a, b), VMAX(a, b) (the ISA's minps/maxps: b when either is NaN) and VSTREAM(p, v) (a non-temporal store of a vector at aligned p) before including vmath.h (VSCALEF(y, n) is optional)"
+#if !defined(VB) || !defined(VSQRT) || !defined(VSQRTD) || !defined(VMIN) || !defined(VMAX) || !defined(VSTREAM)
+#error "define VB (vector bytes), VSQRT(x), VSQRTD(x) (float64), VMIN(a, b), VMAX(a, b) (the ISA's minps/maxps: b when either is NaN) and VSTREAM(p, v) (a non-temporal store of a vector at aligned p) before including vmath.h (VSCALEF(y, n) is optional)"
 #endif
 
 #include <stdint.h>
@@ -858,6 +858,120 @@ static void norm_row_f32(const float *x, int64_t n, double mean, double inv, con
     for (; i < n; i++) o[i] = (float)(((double)x[i] - mean) * inv * (double)w[i] + (b ? (double)b[i] : 0.0));
 }
 
+/* ---- float64 math -------------------------------------------------------
+ * exp  Cody–Waite reduction x = n·ln2 + r, ln2 in two parts (the high one
+ *      with 32 trailing zero bits, so n·ln2_hi is exact), then e^r by its
+ *      Taylor series to r^13 (|r| <= ln2/2: the first term left out is
+ *      below 2^-57 of the result) summed as 1 + (r + r²·q) so the 1 comes
+ *      last, and 2^n applied in two steps (normal factors, one rounding into
+ *      subnormals, inf past DBL_MAX), as the float32 vexp
+ * log  frexp by bits (subnormals rescaled first), the mantissa folded into
+ *      [sqrt(1/2), sqrt(2)), f = m − 1 exactly, s = f/(2+f), and
+ *      log(1+f) = 2·atanh(s) = f − s·(f − 2T), T = Σ s^(2k)/(2k+1) to s^22
+ *      (since f = 2s + s·f); e·ln2 added in two parts
+ * Measured in docs/ulp.md (tools/ulp-table.c, against long double). */
+typedef int64_t vl __attribute__((vector_size(VB)));
+
+static inline vd vsplat_d(double x) { return (vd){0} + x; }
+static inline vd vsel_d(vl mask, vd a, vd b) { return (vd)(((vl)a & mask) | ((vl)b & ~mask)); }
+static inline vd vpow2_d(vl n) { return (vd)((n + 1023) << 52); } /* 2^n, n in [-1022, 1023] */
+
+static inline vd vexp_d(vd x)
+{
+    const vd shifter = vsplat_d(6755399441055744.0); /* 1.5·2^52: adding it rounds to an integer */
+    vd xc = vsel_d(x > 710.0, vsplat_d(710.0), vsel_d(x < -746.0, vsplat_d(-746.0), x)); /* NaN passes */
+    vd t = xc * 1.4426950408889634074 + shifter;
+    vd n = t - shifter;
+    vd r = xc - n * 6.93147180369123816490e-01 - n * 1.90821492927058770002e-10;
+    vd q = vsplat_d(1.0 / 6227020800.0);             /* 1/13! */
+    q = q * r + 1.0 / 479001600.0;
+    q = q * r + 1.0 / 39916800.0;
+    q = q * r + 1.0 / 3628800.0;
+    q = q * r + 1.0 / 362880.0;
+    q = q * r + 1.0 / 40320.0;
+    q = q * r + 1.0 / 5040.0;
+    q = q * r + 1.0 / 720.0;
+    q = q * r + 1.0 / 120.0;
+    q = q * r + 1.0 / 24.0;
+    q = q * r + 1.0 / 6.0;
+    q = q * r + 0.5;
+    vd y = 1.0 + (r + r * r * q);
+    vl ni = (vl)t - (vl)shifter, h = ni >> 1;
+    return y * vpow2_d(h) * vpow2_d(ni - h);
+}
+
+static inline vd vlog_d(vd x)
+{
+    vl sub = (x < 2.2250738585072014e-308) & (x > 0.0);  /* subnormal: scale by 2^52 */
+    vd xs = vsel_d(sub, x * 4503599627370496.0, x);
+    vl bits = (vl)xs;
+    vl e = ((bits >> 52) & 0x7ff) - 1022 - (sub & 52);
+    vd m = (vd)((bits & 0x000fffffffffffffLL) | 0x3fe0000000000000LL);  /* mantissa in [0.5, 1) */
+    vl small = m < 0.70710678118654752440;
+    e = e + small;                                                         /* small is -1 where true */
+    vd f = vsel_d(small, m + m, m) - 1.0;
+    vd s = f / (2.0 + f), z = s * s;
+    vd tt = vsplat_d(1.0 / 23.0);
+    tt = tt * z + 1.0 / 21.0;
+    tt = tt * z + 1.0 / 19.0;
+    tt = tt * z + 1.0 / 17.0;
+    tt = tt * z + 1.0 / 15.0;
+    tt = tt * z + 1.0 / 13.0;
+    tt = tt * z + 1.0 / 11.0;
+    tt = tt * z + 1.0 / 9.0;
+    tt = tt * z + 1.0 / 7.0;
+    tt = tt * z + 1.0 / 5.0;
+    tt = tt * z + 1.0 / 3.0;
+    tt = tt * z;
+    vd ef = (vd)(e + 0x4338000000000000LL) - 6755399441055744.0;  /* e as a double, exactly */
+    vd y = ef * 6.93147180369123816490e-01 + ((f - s * (f - 2.0 * tt)) + ef * 1.90821492927058770002e-10);
+    y = vsel_d(x == 0.0, vsplat_d(-__builtin_inf()), y);
+    y = vsel_d(x < 0.0, vsplat_d(__builtin_nan("")), y);
+    y = vsel_d(x == __builtin_inf(), x, y);
+    return vsel_d(x != x, x, y);
+}
+
+static inline __attribute__((always_inline)) vd vunary_d(uint32_t op, vd x)
+{
+    switch (op) {
+    case TRUENO_OP_NEGATIVE: return -x;
+    case TRUENO_OP_ABS: return (vd)((vl)x & 0x7fffffffffffffffLL);
+    case TRUENO_OP_SQUARE: return x * x;
+    case TRUENO_OP_SQRT: return VSQRTD(x);
+    case TRUENO_OP_RECIPROCAL: return 1.0 / x;
+    case TRUENO_OP_RELU: return vsel_d(x < 0.0, vsplat_d(0.0), x);
+    case TRUENO_OP_EXP: return vexp_d(x);
+    default: return vlog_d(x);
+    }
+}
+
+static inline __attribute__((always_inline)) void unary_loop_d(uint32_t op, int64_t n, const double *a, double *o)
+{
+    int64_t i = 0;
+    for (; i + VLD <= n; i += VLD) {
+        vd x;
+        memcpy(&x, a + i, sizeof x);
+        vd y = vunary_d(op, x);
+        memcpy(o + i, &y, sizeof y);
+    }
+    if (i < n) { /* the tail through the same vector code */
+        vd x = vsplat_d(1.0);
+        memcpy(&x, a + i, (size_t)(n - i) * sizeof(double));
+        vd y = vunary_d(op, x);
+        memcpy(o + i, &y, (size_t)(n - i) * sizeof(double));
+    }
+}
+
+static int unary_f64(uint32_t op, int64_t n, const double *a, double *o)
+{
+#define X86_CASE(name) case TRUENO_OP_##name: unary_loop_d(TRUENO_OP_##name, n, a, o); return 0;
+    switch (op) {
+    X86_UNARY_F64_OPS(X86_CASE)
+    }
+#undef X86_CASE
+    return -1;
+}
+
 /* The kernel table's entries every ISA file fills from this header. */
 #define X86_VMATH_KERNELS                                                                                     \
     .binary = {[TRUENO_DTYPE_UINT8] = binary_u8, [TRUENO_DTYPE_INT8] = binary_i8, [TRUENO_DTYPE_INT16] = binary_i16, \
@@ -868,4 +982,5 @@ static void norm_row_f32(const float *x, int64_t n, double mean, double inv, con
                 [TRUENO_DTYPE_INT64] = compare_i64, [TRUENO_DTYPE_FLOAT32] = compare_f32,                       \
                 [TRUENO_DTYPE_FLOAT64] = compare_f64},                                                          \
     .unary_f32 = unary_f32, .argmax_f32 = argmax_f32, .cast_f32 = cast_f32, .softmax_f32 = softmax_f32, \
-    .topk_f32 = topk_f32, .dot_f32 = dot_f32, .dot_f64 = dot_f64, .sqdev_f32 = sqdev_f32, .norm_row_f32 = norm_row_f32
+    .topk_f32 = topk_f32, .dot_f32 = dot_f32, .dot_f64 = dot_f64, .sqdev_f32 = sqdev_f32, .norm_row_f32 = norm_row_f32,   \
+    .unary_f64 = unary_f64

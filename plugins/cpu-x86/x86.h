@@ -76,6 +76,9 @@ typedef struct x86_kernels {
      * (b may be NULL) computed in float64 and rounded once. */
     double (*sqdev_f32)(const float *x, int64_t n, double c);
     void (*norm_row_f32)(const float *x, int64_t n, double mean, double inv, const float *w, const float *b, float *o);
+    /* o[i] = op(a[i]) for i < n, contiguous float64; op one of
+     * X86_UNARY_F64_OPS. Returns 0 (-1 for another op). */
+    int (*unary_f64)(uint32_t op, int64_t n, const double *a, double *o);
 } x86_kernels;
 
 extern const x86_kernels x86_kernels_generic;
@@ -87,6 +90,9 @@ extern const x86_kernels x86_kernels_avx512;
 #define X86_UNARY_F32_OPS(X) X(NEGATIVE) X(ABS) X(SQUARE) X(SQRT) X(RSQRT) X(RECIPROCAL) X(RELU) X(RELU6) \
     X(LEAKY_RELU) X(HARDSIGMOID) X(HARDSWISH) X(SOFTSIGN) X(EXP) X(LOG) X(TANH) X(SIGMOID) X(SILU) X(GELU) \
     X(ERF) X(SIN) X(COS) X(EXPM1) X(LOG1P) X(ELU) X(CELU) X(SELU)
+
+/* The float64 unary ops the kernels vectorise (vmath.h's float64 math). */
+#define X86_UNARY_F64_OPS(X) X(NEGATIVE) X(ABS) X(SQUARE) X(SQRT) X(RECIPROCAL) X(RELU) X(EXP) X(LOG)
 
 /* C (m×n) = alpha·A·B + beta·C0 for strided float32/float64 views (C0 may
  * be NULL: beta is then 0); element strides; threads through the host. */

@@ -9,7 +9,8 @@
  * subtract, multiply, divide, maximum, minimum, the six comparisons (into
  * bool), sum and mean over trailing axes, dot of contiguous vectors (both
  * in float64 accumulation); the same element-wise ops but
- * divide for int8, uint8, int16, int32, int64. Float32 only: the unary ops of vmath.h (negative,
+ * divide for int8, uint8, int16, int32, int64; float64 negative, abs, square,
+ * sqrt, reciprocal, relu, exp and log. Float32 only: the unary ops of vmath.h (negative,
  * abs, square, sqrt, rsqrt, reciprocal, relu, relu6, leaky_relu,
  * hardsigmoid, hardswish, softsign, exp, log, tanh, sigmoid, silu, gelu in
  * its erf form); argmax, argmin, amax, amin over trailing axes; softmax and
@@ -132,12 +133,20 @@ static bool sum_layout(const trueno_op_desc *op, int64_t *inner)
     return true;
 }
 
-static bool unary_supported(uint32_t op)
+static bool unary_supported(uint32_t op, uint32_t dtype)
 {
 #define X86_CASE(name) case TRUENO_OP_##name:
+    if (dtype == TRUENO_DTYPE_FLOAT64) {
+        switch (op) {
+        X86_UNARY_F64_OPS(X86_CASE)
+            return true;
+        default:
+            return false;
+        }
+    }
     switch (op) {
     X86_UNARY_F32_OPS(X86_CASE)
-        return true;
+        return dtype == TRUENO_DTYPE_FLOAT32;
     default:
         return false;
     }
@@ -230,7 +239,7 @@ static bool supported(const trueno_op_desc *op)
     case TRUENO_OP_MATMUL: case TRUENO_OP_GEMM: return true;
     case TRUENO_OP_SUM: case TRUENO_OP_MEAN: return sum_layout(op, &inner);
     default:
-        return op->n_inputs == 1 && op->dtype == TRUENO_DTYPE_FLOAT32 && unary_supported(op->op) &&
+        return op->n_inputs == 1 && unary_supported(op->op, op->dtype) &&
                !(op->op == TRUENO_OP_GELU && op->params->ints[1]); /* not the tanh approximation */
     }
 }
@@ -357,14 +366,23 @@ static void ew_rows(void *arg, int64_t begin, int64_t end)
     }
 }
 
-/* Unary float32 ops: contiguous rows straight through the kernel; other
- * layouts gathered into a lane buffer, computed, scattered back. */
+/* Unary float32 and float64 ops: contiguous rows straight through the
+ * kernel; other layouts gathered into a lane buffer, computed, scattered
+ * back. */
+static int unary_run(const x86_kernels *k, const trueno_op_desc *op, float param, int64_t n, const void *a, void *o)
+{
+    if (op->dtype == TRUENO_DTYPE_FLOAT64) return k->unary_f64(op->op, n, a, o);
+    return k->unary_f32(op->op, param, n, a, o);
+}
+
 static void unary_rows(void *arg, int64_t begin, int64_t end)
 {
     const ew_job *j = arg;
     const trueno_op_desc *op = j->op;
     const trueno_tensor_desc *a = op->inputs[0], *o = op->outputs[0];
-    float param = (float)op->params->floats[0], buf_in[256], buf_out[256];
+    float param = (float)op->params->floats[0];
+    double buf_in[256], buf_out[256];
+    size_t es = trueno_dtype_size(op->dtype);
     int last = (int)o->rank - 1;
     for (int64_t r = begin; r < end; r++) {
         int64_t ia = a->offset, io = o->offset, len, sa = 1, so = 1;
@@ -382,17 +400,17 @@ static void unary_rows(void *arg, int64_t begin, int64_t end)
             sa = a->strides[last];
             so = o->strides[last];
         }
-        const float *pa = (const float *)a->buffer + ia;
-        float *po = (float *)o->buffer + io;
+        const char *pa = (const char *)a->buffer + ia * (int64_t)es;
+        char *po = (char *)o->buffer + io * (int64_t)es;
         int refused = 0;
         if (sa == 1 && so == 1) {
-            refused = j->d->k->unary_f32(op->op, param, len, pa, po);
+            refused = unary_run(j->d->k, op, param, len, pa, po);
         } else {
             for (int64_t at = 0; at < len; at += 256) {
                 int64_t m = len - at < 256 ? len - at : 256;
-                for (int64_t i = 0; i < m; i++) buf_in[i] = pa[(at + i) * sa];
-                refused |= j->d->k->unary_f32(op->op, param, m, buf_in, buf_out);
-                for (int64_t i = 0; i < m; i++) po[(at + i) * so] = buf_out[i];
+                for (int64_t i = 0; i < m; i++) memcpy((char *)buf_in + i * (int64_t)es, pa + (at + i) * sa * (int64_t)es, es);
+                refused |= unary_run(j->d->k, op, param, m, buf_in, buf_out);
+                for (int64_t i = 0; i < m; i++) memcpy(po + (at + i) * so * (int64_t)es, (char *)buf_out + i * (int64_t)es, es);
             }
         }
         if (refused) __atomic_store_n((int *)&j->refused, 1, __ATOMIC_RELAXED);
