@@ -56,6 +56,33 @@ static double ulp_f32(double r)
     return ldexp(1, e - 24);
 }
 
+/* y = op(x) for n elements of dtype on the cpu-x86 plugin forced to isa. */
+static int evaluate(trueno_op_code op, trueno_dtype dtype, const char *isa, void *x, void *y, int64_t n)
+{
+    setenv("TRUENO_X86_ISA", isa, 1);
+    trueno_runtime_options o = {.struct_size = sizeof o, .num_threads = 2, .force_backend = "cpu-x86"};
+    trueno_runtime *rt = NULL;
+    trueno_tensor *tx = NULL, *ty = NULL;
+    trueno_op_params p = {.struct_size = sizeof p};
+    int bad = trueno_runtime_create(&o, &rt) || trueno_tensor_from_buffer_borrow(rt, dtype, 1, &n, NULL, x, &tx) ||
+              trueno_tensor_from_buffer_borrow(rt, dtype, 1, &n, NULL, y, &ty) ||
+              trueno_op_run(op, (const trueno_tensor *const *)&tx, 1, &p, &ty, 1);
+    if (bad) fprintf(stderr, "ulp-table: %s %s: %s\n", trueno_op_lookup(op)->name, trueno_dtype_name(dtype), trueno_last_error());
+    trueno_tensor_free(tx);
+    trueno_tensor_free(ty);
+    trueno_runtime_destroy(rt);
+    return bad;
+}
+
+/* One table row; `digits` of the worst input: 9 for float32, 17 for float64. */
+static void print_row(const char *name, double lo, double hi, const char *isa, double worst, int digits, double worst_at,
+                      double total, long counted, long special_bad)
+{
+    printf("| %s | [%g, %g] | %s | %.2f (at x = %.*g) | %.3f | %s |\n", name, lo, hi, isa, worst, digits, worst_at,
+           counted ? total / (double)counted : 0, special_bad ? "MISMATCH" : "all exact");
+    fflush(stdout);
+}
+
 static double ulp_f64(long double r)
 {
     int e;
@@ -91,18 +118,7 @@ static int f64_table(void)
             memcpy(&x[i], &bits, 8);
         }
         for (int level = 0; level < 3; level++) {
-            setenv("TRUENO_X86_ISA", isas[level], 1);
-            trueno_runtime_options o = {.struct_size = sizeof o, .num_threads = 2, .force_backend = "cpu-x86"};
-            trueno_runtime *rt;
-            trueno_tensor *tx = NULL, *ty = NULL;
-            const trueno_tensor *in[1];
-            trueno_op_params p = {.struct_size = sizeof p};
-            if (trueno_runtime_create(&o, &rt) || trueno_tensor_from_buffer_borrow(rt, TRUENO_DTYPE_FLOAT64, 1, &n, NULL, x, &tx) ||
-                trueno_tensor_from_buffer_borrow(rt, TRUENO_DTYPE_FLOAT64, 1, &n, NULL, y, &ty) ||
-                (in[0] = tx, trueno_op_run(fns[f].op, in, 1, &p, &ty, 1))) {
-                fprintf(stderr, "ulp-table: %s float64: %s\n", fns[f].name, trueno_last_error());
-                return 1;
-            }
+            if (evaluate(fns[f].op, TRUENO_DTYPE_FLOAT64, isas[level], x, y, n)) return 1;
             double worst = 0, total = 0, worst_at = 0;
             long counted = 0, special_bad = 0;
             for (int64_t k = 0; k < N; k++) {
@@ -117,13 +133,7 @@ static int f64_table(void)
                 counted++;
                 if (e > worst) { worst = e; worst_at = x[k]; }
             }
-            printf("| %s | [%g, %g] | %s | %.2f (at x = %.17g) | %.3f | %s |\n", fns[f].name, fns[f].lo, fns[f].hi,
-                   isas[level], worst, worst_at, counted ? total / (double)counted : 0,
-                   special_bad ? "MISMATCH" : "all exact");
-            fflush(stdout);
-            trueno_tensor_free(tx);
-            trueno_tensor_free(ty);
-            trueno_runtime_destroy(rt);
+            print_row(fns[f].name, fns[f].lo, fns[f].hi, isas[level], worst, 17, worst_at, total, counted, special_bad);
         }
     }
     free(x);
@@ -173,21 +183,7 @@ int main(void)
             memcpy(&x[i], &bits, 4);
         }
         for (int level = 0; level < 3; level++) {
-            setenv("TRUENO_X86_ISA", isas[level], 1);
-            trueno_runtime_options o = {.struct_size = sizeof o, .num_threads = 2, .force_backend = "cpu-x86"};
-            trueno_runtime *rt;
-            trueno_tensor *tx = NULL, *ty = NULL;
-            if (trueno_runtime_create(&o, &rt) || trueno_tensor_from_buffer_borrow(rt, TRUENO_DTYPE_FLOAT32, 1, &n, NULL, x, &tx) ||
-                trueno_tensor_from_buffer_borrow(rt, TRUENO_DTYPE_FLOAT32, 1, &n, NULL, y, &ty)) {
-                fprintf(stderr, "ulp-table: %s\n", trueno_last_error());
-                return 1;
-            }
-            trueno_op_params p = {.struct_size = sizeof p};
-            const trueno_tensor *in[1] = {tx};
-            if (trueno_op_run(fns[f].op, in, 1, &p, &ty, 1)) {
-                fprintf(stderr, "ulp-table: %s: %s\n", fns[f].name, trueno_last_error());
-                return 1;
-            }
+            if (evaluate(fns[f].op, TRUENO_DTYPE_FLOAT32, isas[level], x, y, n)) return 1;
             double worst = 0, total = 0, worst_at = 0;
             long counted = 0, special_bad = 0;
             for (int64_t k = 0; k < N; k++) {
@@ -202,13 +198,7 @@ int main(void)
                 counted++;
                 if (e > worst) { worst = e; worst_at = x[k]; }
             }
-            printf("| %s | [%g, %g] | %s | %.2f (at x = %.9g) | %.3f | %s |\n", fns[f].name, fns[f].lo, fns[f].hi,
-                   isas[level], worst, worst_at, counted ? total / (double)counted : 0,
-                   special_bad ? "MISMATCH" : "all exact");
-            fflush(stdout);
-            trueno_tensor_free(tx);
-            trueno_tensor_free(ty);
-            trueno_runtime_destroy(rt);
+            print_row(fns[f].name, fns[f].lo, fns[f].hi, isas[level], worst, 9, worst_at, total, counted, special_bad);
         }
     }
     free(x);

@@ -533,24 +533,26 @@ static trueno_status run_sum(const x86_device *d, const trueno_op_desc *op)
     return TRUENO_OK;
 }
 
+/* The ops done row by row over the pool (layer_norm, rms_norm, softmax):
+ * each row `inner` elements long. */
+typedef struct row_job {
+    const x86_device *d;
+    const trueno_op_desc *op;
+    int64_t inner;
+} row_job;
+
 /* LAYER_NORM and RMS_NORM, one row (normalised block) per task: the mean
  * and the variance about it in two float64 passes (rms_norm: the mean
  * square), then the row normalised and scaled in float64, rounded once:
  * the reference's arithmetic, vectorised. */
-typedef struct norm_job {
-    const x86_device *d;
-    const trueno_op_desc *op;
-    int64_t block;
-} norm_job;
-
 static void norm_rows(void *arg, int64_t begin, int64_t end)
 {
-    const norm_job *j = arg;
+    const row_job *j = arg;
     const trueno_op_desc *op = j->op;
     const x86_kernels *k = j->d->k;
     const trueno_tensor_desc *x = op->inputs[0], *o = op->outputs[0], *w = op->inputs[1];
     const float *b = op->op == TRUENO_OP_LAYER_NORM ? (const float *)op->inputs[2]->buffer + op->inputs[2]->offset : NULL;
-    int64_t n = j->block;
+    int64_t n = j->inner;
     for (int64_t r = begin; r < end; r++) {
         const float *xr = (const float *)x->buffer + x->offset + r * n;
         double mean = op->op == TRUENO_OP_LAYER_NORM ? k->sum_f32(xr, n) / (double)n : 0;
@@ -562,12 +564,12 @@ static void norm_rows(void *arg, int64_t begin, int64_t end)
 
 static trueno_status run_norm(const x86_device *d, const trueno_op_desc *op)
 {
-    norm_job j = {d, op, 0};
-    norm_layout(op, &j.block);
-    int64_t rows = j.block ? trueno_desc_numel(op->inputs[0]) / j.block : 0;
+    row_job j = {d, op, 0};
+    norm_layout(op, &j.inner);
+    int64_t rows = j.inner ? trueno_desc_numel(op->inputs[0]) / j.inner : 0;
     if (rows == 0) return TRUENO_OK;
     const trueno_host *h = d->host;
-    return h->parallel_for(h->ctx, rows, 16384 / j.block + 1, norm_rows, &j);
+    return h->parallel_for(h->ctx, rows, 16384 / j.inner + 1, norm_rows, &j);
 }
 
 /* ARGMAX/ARGMIN (and AMAX/AMIN: the value found, NaN if any) over trailing
@@ -743,15 +745,10 @@ static trueno_status run_contiguous(const x86_device *d, const trueno_op_desc *o
 }
 
 /* SOFTMAX/LOG_SOFTMAX along a contiguous last axis, rows over threads. */
-typedef struct softmax_job {
-    const x86_device *d;
-    const trueno_op_desc *op;
-    int64_t inner;
-} softmax_job;
 
 static void softmax_rows(void *arg, int64_t begin, int64_t end)
 {
-    const softmax_job *j = arg;
+    const row_job *j = arg;
     const trueno_tensor_desc *a = j->op->inputs[0], *o = j->op->outputs[0];
     const trueno_tensor_desc *t[2] = {a, o};
     int64_t off[2] = {0, 0}, next[2] = {0, 0};
@@ -769,7 +766,7 @@ static void softmax_rows(void *arg, int64_t begin, int64_t end)
 static trueno_status run_softmax(const x86_device *d, const trueno_op_desc *op)
 {
     const trueno_tensor_desc *a = op->inputs[0];
-    softmax_job j = {d, op, a->shape[a->rank - 1]};
+    row_job j = {d, op, a->shape[a->rank - 1]};
     int64_t n = trueno_desc_numel(a);
     if (n == 0) return TRUENO_OK;
     int64_t rows = n / j.inner, grain = j.inner >= 16384 ? 1 : 16384 / j.inner;
@@ -780,7 +777,7 @@ static trueno_status run_softmax(const x86_device *d, const trueno_op_desc *op)
  * through the outputs' strides. */
 static void topk_rows(void *arg, int64_t begin, int64_t end)
 {
-    const softmax_job *j = arg;
+    const row_job *j = arg;
     const trueno_tensor_desc *a = j->op->inputs[0], *ov = j->op->outputs[0], *oi = j->op->outputs[1];
     const trueno_tensor_desc *t[3] = {a, ov, oi};
     int last = (int)a->rank - 1;
@@ -801,7 +798,7 @@ static void topk_rows(void *arg, int64_t begin, int64_t end)
 static trueno_status run_topk(const x86_device *d, const trueno_op_desc *op)
 {
     const trueno_tensor_desc *a = op->inputs[0];
-    softmax_job j = {d, op, a->shape[a->rank - 1]};
+    row_job j = {d, op, a->shape[a->rank - 1]};
     int64_t n = trueno_desc_numel(a);
     if (n == 0 || op->params->ints[1] == 0) return TRUENO_OK;
     int64_t rows = n / j.inner, grain = j.inner >= 16384 ? 1 : 16384 / j.inner;

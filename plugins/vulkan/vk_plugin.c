@@ -103,16 +103,17 @@ typedef struct topk_params {
     uint32_t ox, ov, oi;
 } topk_params;
 
+/* The push constants of a row op with one input and one output row view
+ * (softmax.comp; norm.comp begins with them): flag is log_softmax or rms. */
 typedef struct softmax_params {
-    uint32_t n, log_softmax, rows, pad;
+    uint32_t n, flag, rows, pad;
     int32_t sx0, sx1, so0, so1;
     uint32_t ox, oo;
 } softmax_params;
 
 typedef struct norm_params {
-    uint32_t n, rms, rows, pad;
-    int32_t sx0, sx1, so0, so1;
-    uint32_t ox, oo, ow, ob;
+    softmax_params row;
+    uint32_t ow, ob;
     float eps;
 } norm_params;
 
@@ -717,18 +718,19 @@ static bool reduce_layout(const trueno_op_desc *op, reduce_params *p)
     return true;
 }
 
-/* softmax / log_softmax along the last axis (the leading axes as rows) */
-static bool softmax_layout(const trueno_op_desc *op, softmax_params *p)
+/* The row view of input 0 and output 0 along the last axis (the leading
+ * axes as rows), for softmax, log_softmax, layer_norm and rms_norm */
+static bool row_params(const trueno_op_desc *op, uint32_t flag, softmax_params *p)
 {
     const trueno_tensor_desc *a = op->inputs[0], *o = op->outputs[0];
     int r = (int)a->rank;
     const trueno_tensor_desc *t[2] = {a, o};
     int64_t n, rows;
     int32_t st[2];
-    if (op->params->ints[0] != r - 1 || !row_layout(t, 2, &n, &rows, st)) return false;
+    if (!row_layout(t, 2, &n, &rows, st)) return false;
     memset(p, 0, sizeof *p);
     p->n = (uint32_t)n;
-    p->log_softmax = op->op == TRUENO_OP_LOG_SOFTMAX;
+    p->flag = flag;
     p->rows = (uint32_t)rows;
     p->sx0 = st[0];
     p->sx1 = (int32_t)a->strides[r - 1];
@@ -739,30 +741,25 @@ static bool softmax_layout(const trueno_op_desc *op, softmax_params *p)
     return true;
 }
 
-/* layer_norm / rms_norm over the last axis (ints[0] == 1; the leading axes
- * as rows), weight and bias contiguous */
+/* softmax / log_softmax along the last axis */
+static bool softmax_layout(const trueno_op_desc *op, softmax_params *p)
+{
+    return op->params->ints[0] == (int64_t)op->inputs[0]->rank - 1 &&
+           row_params(op, op->op == TRUENO_OP_LOG_SOFTMAX, p);
+}
+
+/* layer_norm / rms_norm over the last axis (ints[0] == 1), weight and bias
+ * contiguous */
 static bool norm_layout(const trueno_op_desc *op, norm_params *p)
 {
-    const trueno_tensor_desc *a = op->inputs[0], *o = op->outputs[0], *w = op->inputs[1];
-    const trueno_tensor_desc *b = op->op == TRUENO_OP_LAYER_NORM ? op->inputs[2] : w;
-    const trueno_tensor_desc *t[2] = {a, o};
-    int64_t n, rows;
-    int32_t st[2];
-    if (op->params->ints[0] != 1 || !row_layout(t, 2, &n, &rows, st) || n == 0 || w->rank != 1 || b->rank != 1 ||
-        w->shape[0] != n || b->shape[0] != n || (n > 1 && (w->strides[0] != 1 || b->strides[0] != 1)) ||
-        !fits_int32(w, 0) || !fits_int32(b, 0) || w->dtype != TRUENO_DTYPE_FLOAT32 || b->dtype != TRUENO_DTYPE_FLOAT32)
+    const trueno_tensor_desc *w = op->inputs[1], *b = op->op == TRUENO_OP_LAYER_NORM ? op->inputs[2] : w;
+    if (op->params->ints[0] != 1 || !row_params(op, op->op == TRUENO_OP_RMS_NORM, &p->row) || p->row.n == 0)
         return false;
-    int r = (int)a->rank;
-    memset(p, 0, sizeof *p);
-    p->n = (uint32_t)n;
-    p->rms = op->op == TRUENO_OP_RMS_NORM;
-    p->rows = (uint32_t)rows;
-    p->sx0 = st[0];
-    p->sx1 = (int32_t)a->strides[r - 1];
-    p->so0 = st[1];
-    p->so1 = (int32_t)o->strides[r - 1];
-    p->ox = (uint32_t)a->offset;
-    p->oo = (uint32_t)o->offset;
+    int64_t n = p->row.n;
+    if (w->rank != 1 || b->rank != 1 || w->shape[0] != n || b->shape[0] != n ||
+        (n > 1 && (w->strides[0] != 1 || b->strides[0] != 1)) || !fits_int32(w, 0) || !fits_int32(b, 0) ||
+        w->dtype != TRUENO_DTYPE_FLOAT32 || b->dtype != TRUENO_DTYPE_FLOAT32)
+        return false;
     p->ow = (uint32_t)w->offset;
     p->ob = (uint32_t)b->offset;
     p->eps = (float)op->params->floats[0];
@@ -868,7 +865,7 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
         norm_layout(op, &p);
         vk_buffer *w = op->inputs[1]->buffer, *b = op->op == TRUENO_OP_LAYER_NORM ? op->inputs[2]->buffer : w;
         vk_buffer *bufs[4] = {op->inputs[0]->buffer, w, b, o->buffer};
-        return dispatch_rows(d, &d->norm, bufs, 4, 1, &p, sizeof p, p.rows);
+        return dispatch_rows(d, &d->norm, bufs, 4, 1, &p, sizeof p, p.row.rows);
     }
     if (reduce_code(op->op) >= 0) {
         reduce_params p;
