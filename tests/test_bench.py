@@ -78,7 +78,8 @@ if table["openblas"]:
             "exp:float32:10")
     got = [(x["cell"], x["backend"], x["status"], x.get("ran_on")) for x in json.loads(r.stdout)["results"]]
     check(r.returncode == 0 and got[0] == ("matmul:float32:33", "openblas", "ok", "openblas") and got[2][2] == "ok"
-          and got[4][2] == "unsupported", f"OpenBLAS ({table['openblas']}) times the matmul family, declines the rest")
+          and got[4][2] == "unsupported" and "OpenBLAS has no routine" in json.loads(r.stdout)["results"][4]["error"],
+          f"OpenBLAS ({table['openblas']}) times the matmul family, declines the rest with a reason")
 else:
     print(f"ok {count + 1} - # SKIP libopenblas.so.0 not found")
     count += 1

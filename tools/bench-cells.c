@@ -97,7 +97,6 @@ static int64_t draw(double *v, int64_t n, domain d, trueno_dtype dt, int64_t hi)
         }
         if (dt == TRUENO_DTYPE_BOOL && d != D_INDEX) x = d == D_BOOL ? x : 1;
         if (dt == TRUENO_DTYPE_UINT8 && x < 0) x = -x;
-        if ((dt == TRUENO_DTYPE_INT8) && fabs(x) > 127) x = fmod(x, 100);
         v[i] = x;
         nonzero += x != 0;
     }

@@ -321,6 +321,9 @@ static void bench_backend(trueno_runtime *rt, const bench_cell *c, const char *b
         double calls = (double)k * batches;
         for (int i = 0; i < perf.n; i++)
             r->counters[i] = (c1[i] - c0[i]) / calls / (perf.hardware ? fmax(c->elements, 1) : 1);
+    } else if (x.openblas && s == TRUENO_UNSUPPORTED) {
+        r->unsupported = 1;
+        snprintf(r->error, sizeof r->error, "OpenBLAS has no routine for it (2-D matmul, gemm, dot; float32, float64)");
     } else {
         fail_result(r, s);
     }
