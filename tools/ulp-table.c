@@ -44,6 +44,9 @@ static double ref(trueno_op_code op, double x)
     case TRUENO_OP_RSQRT: return 1 / sqrt(x);
     case TRUENO_OP_RECIPROCAL: return 1 / x;
     case TRUENO_OP_SOFTSIGN: return x / (1 + fabs(x));
+    case TRUENO_OP_SOFTPLUS: return x > 20 ? x : log1p(exp(x));
+    case TRUENO_OP_LOGSIGMOID: return fmin(x, 0) - log1p(exp(-fabs(x)));
+    case TRUENO_OP_MISH: return x * tanh(x > 20 ? x : log1p(exp(x)));
     default: return NAN;
     }
 }
@@ -64,6 +67,7 @@ static int evaluate(trueno_op_code op, trueno_dtype dtype, const char *isa, void
     trueno_runtime *rt = NULL;
     trueno_tensor *tx = NULL, *ty = NULL;
     trueno_op_params p = {.struct_size = sizeof p};
+    if (op == TRUENO_OP_SOFTPLUS) p.floats[0] = 1, p.floats[1] = 20; /* PyTorch's beta and threshold */
     int bad = trueno_runtime_create(&o, &rt) || trueno_tensor_from_buffer_borrow(rt, dtype, 1, &n, NULL, x, &tx) ||
               trueno_tensor_from_buffer_borrow(rt, dtype, 1, &n, NULL, y, &ty) ||
               trueno_op_run(op, (const trueno_tensor *const *)&tx, 1, &p, &ty, 1);
@@ -154,6 +158,8 @@ int main(void)
         {TRUENO_OP_SQRT, "sqrt", 0, 1e6, 0},
         {TRUENO_OP_RSQRT, "rsqrt", 0, 1e6, 0}, {TRUENO_OP_RECIPROCAL, "reciprocal", -1e3, 1e3, 0},
         {TRUENO_OP_SOFTSIGN, "softsign", -1e3, 1e3, 0},
+        {TRUENO_OP_SOFTPLUS, "softplus", -100, 30, 0}, {TRUENO_OP_LOGSIGMOID, "logsigmoid", -30, 100, 0},
+        {TRUENO_OP_MISH, "mish", -110, 30, 0},
     };
     static const char *const isas[] = {"sse2", "avx2", "avx512"};
     float *x = malloc((size_t)N * sizeof *x), *y = malloc((size_t)N * sizeof *y);

@@ -22,7 +22,8 @@
  *  gelu   x·Φ(x) in three pieces with an exactly carried x² (vgelu says how)
  *  erf    from the same fits of Φ (verf says how)
  *  expm1  2^n·expm1(r) + (2^n − 1) (fdlibm's scheme); elu, selu, celu on it
- *  log1p  log(1 + x) with Goldberg's correction
+ *  log1p  log(1 + x) with Goldberg's correction; softplus and logsigmoid on
+ *         it and exp; mish as x·n/(n+2), n = e^x(e^x+2)
  *  sin, cos  reduction by π/2 in float64, Cephes' polynomials (|x| <= 8192)
  * (S. L. Moshier, Cephes Math Library, 1984–1992, netlib.org/cephes.) The
  * measured ULP errors are in docs/ulp.md (tools/ulp-table.c).
@@ -266,6 +267,13 @@ static inline vf vlog1p(vf x)
     return vsel(x == 0.0f, x, r);                                      /* log1p(−0) = −0 */
 }
 
+/* softplus with PyTorch's defaults (beta 1, threshold 20): x past 20,
+ * else log1p(e^x) */
+static inline vf vsoftplus(vf x) { return vsel(x > 20.0f, x, vlog1p(vexp(x))); }
+
+/* logsigmoid = min(x, 0) − log1p(e^−|x|): no overflow, no cancellation */
+static inline vf vlogsigmoid(vf x) { return vsel(x < 0.0f, x, vsplat(0.0f)) - vlog1p(vexp(-vabs(x))); }
+
 /* sin and cos: q = rint(x·2/π) and r = x − q·π/2 in float64 (π/2 in two
  * parts, fdlibm's pio2_1 of 33 bits and its tail: q·pio2_1 is exact, so
  * r keeps its accuracy next to the zeros of sin and cos, where a float32
@@ -312,6 +320,30 @@ static inline vf vsincos(vf x, int want_cos, vi *bad)
     return want_cos ? y : vsel(x == 0.0f, x, y);                       /* sin(−0) = −0 */
 }
 
+/* mish = x·tanh(softplus(x)) = x·n/(n+2), n = t(t+2), t = e^x = y·2^k:
+ * x·y·(t+2)/(t(t+2)+2) in float64 (in float32 its five roundings reached
+ * 3.7 ULP), rounded once, then 2^k applied, so that the subnormal results
+ * of x < −87 round once more at most (as silu); x past 20 is x, and −inf
+ * gives NaN (−inf·tanh(0)), as the reference and PyTorch */
+static inline vf vmish(vf x)
+{
+    vi k;
+    vf y = vexp_parts(x, &k), t = vscale(y, k), m;
+    vfh xh[2], yh[2], th[2], mh[2];
+    memcpy(xh, &x, sizeof x);
+    memcpy(yh, &y, sizeof y);
+    memcpy(th, &t, sizeof t);
+    for (int h = 0; h < 2; h++) {
+        vd td = __builtin_convertvector(th[h], vd);
+        vd md = __builtin_convertvector(xh[h], vd) * __builtin_convertvector(yh[h], vd) * (td + 2.0) /
+                (td * (td + 2.0) + 2.0);
+        mh[h] = __builtin_convertvector(md, vfh);
+    }
+    memcpy(&m, mh, sizeof m);
+    vf r = vsel(x > 20.0f, x, vscale(m, k));
+    return vsel(x == -__builtin_inff(), vsplat(__builtin_nanf("")), r);
+}
+
 static inline vf vunary(uint32_t op, vf x, float param, vi *bad)
 {
     switch (op) {
@@ -344,6 +376,9 @@ static inline vf vunary(uint32_t op, vf x, float param, vi *bad)
     case TRUENO_OP_ELU: return vsel(x > 0.0f, x, param * vexpm1(x));
     case TRUENO_OP_CELU: return vsel(x > 0.0f, x, param * vexpm1(x / param));
     case TRUENO_OP_SELU: return 1.05070099f * vsel(x > 0.0f, x, 1.67326324f * vexpm1(x));
+    case TRUENO_OP_SOFTPLUS: return vsoftplus(x);
+    case TRUENO_OP_LOGSIGMOID: return vlogsigmoid(x);
+    case TRUENO_OP_MISH: return vmish(x);
     case TRUENO_OP_SIN: return vsincos(x, 0, bad);
     case TRUENO_OP_COS: return vsincos(x, 1, bad);
     default: return vsilu(x);
@@ -779,9 +814,7 @@ static void topk_f32(const float *x, int64_t n, int64_t k, int largest, float *v
 /* ---- float64-accumulated sums of products (dot, layer_norm, rms_norm) ----
  * Each float32 element is widened to float64 (exact), so a product of two
  * is exact and only the float64 sums round: the reference's precision. */
-typedef double vd __attribute__((vector_size(VB)));
-typedef float vfh __attribute__((vector_size(VB / 2)));
-#define VLD ((int)(VB / sizeof(double)))
+#define VLD ((int)(VB / sizeof(double))) /* vd's lanes (vd, vfh: beside sin and cos) */
 
 static inline vd vwiden(const float *p)
 {

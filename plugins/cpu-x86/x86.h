@@ -86,10 +86,11 @@ extern const x86_kernels x86_kernels_avx2;
 extern const x86_kernels x86_kernels_avx512;
 
 /* The float32 unary ops the kernels vectorise (vmath.h); gelu in its exact
- * (erf) form only, the tanh approximation stays elsewhere. */
+ * (erf) form only, the tanh approximation stays elsewhere; softplus with
+ * PyTorch's defaults (beta 1, threshold 20) only. */
 #define X86_UNARY_F32_OPS(X) X(NEGATIVE) X(ABS) X(SQUARE) X(SQRT) X(RSQRT) X(RECIPROCAL) X(RELU) X(RELU6) \
     X(LEAKY_RELU) X(HARDSIGMOID) X(HARDSWISH) X(SOFTSIGN) X(EXP) X(LOG) X(TANH) X(SIGMOID) X(SILU) X(GELU) \
-    X(ERF) X(SIN) X(COS) X(EXPM1) X(LOG1P) X(ELU) X(CELU) X(SELU)
+    X(ERF) X(SIN) X(COS) X(EXPM1) X(LOG1P) X(ELU) X(CELU) X(SELU) X(SOFTPLUS) X(LOGSIGMOID) X(MISH)
 
 /* The float64 unary ops the kernels vectorise (vmath.h's float64 math). */
 #define X86_UNARY_F64_OPS(X) X(NEGATIVE) X(ABS) X(SQUARE) X(SQRT) X(RECIPROCAL) X(RELU) X(EXP) X(LOG)

@@ -13,7 +13,7 @@
  * sqrt, reciprocal, relu, exp and log. Float32 only: the unary ops of vmath.h (negative,
  * abs, square, sqrt, rsqrt, reciprocal, relu, relu6, leaky_relu,
  * hardsigmoid, hardswish, softsign, exp, log, tanh, sigmoid, silu, gelu in
- * its erf form); argmax, argmin, amax, amin over trailing axes; softmax and
+ * its erf form, softplus with beta 1 and threshold 20, logsigmoid, mish); argmax, argmin, amax, amin over trailing axes; softmax and
  * log_softmax along a contiguous last axis; layer_norm and rms_norm of
  * contiguous operands (float64 statistics); topk (k <= 64) along a
  * contiguous last axis; casts float32 <-> float64 and
@@ -240,7 +240,8 @@ static bool supported(const trueno_op_desc *op)
     case TRUENO_OP_SUM: case TRUENO_OP_MEAN: return sum_layout(op, &inner);
     default:
         return op->n_inputs == 1 && unary_supported(op->op, op->dtype) &&
-               !(op->op == TRUENO_OP_GELU && op->params->ints[1]); /* not the tanh approximation */
+               !(op->op == TRUENO_OP_GELU && op->params->ints[1]) && /* not the tanh approximation */
+               !(op->op == TRUENO_OP_SOFTPLUS && (op->params->floats[0] != 1 || op->params->floats[1] != 20));
     }
 }
 
