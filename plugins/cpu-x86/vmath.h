@@ -876,6 +876,24 @@ static double sqdev_f32(const float *x, int64_t n, double c)
     return s;
 }
 
+static double sqdev_f64(const double *x, int64_t n, double c)
+{
+    vd s0 = {0}, s1 = {0}, vc = (vd){0} + c;
+    int64_t i = 0;
+    for (; i + 2 * VLD <= n; i += 2 * VLD) {
+        vd d0, d1;
+        memcpy(&d0, x + i, sizeof d0);
+        memcpy(&d1, x + i + VLD, sizeof d1);
+        d0 -= vc;
+        d1 -= vc;
+        s0 += d0 * d0;
+        s1 += d1 * d1;
+    }
+    double s = vd_sum(s0, s1);
+    for (; i < n; i++) s += (x[i] - c) * (x[i] - c);
+    return s;
+}
+
 /* o[i] = (x[i] − mean)·inv·w[i] + b[i] (b NULL: 0) in float64, rounded
  * once to float32 */
 static void norm_row_f32(const float *x, int64_t n, double mean, double inv, const float *w, const float *b, float *o)
@@ -1015,5 +1033,5 @@ static int unary_f64(uint32_t op, int64_t n, const double *a, double *o)
                 [TRUENO_DTYPE_INT64] = compare_i64, [TRUENO_DTYPE_FLOAT32] = compare_f32,                       \
                 [TRUENO_DTYPE_FLOAT64] = compare_f64},                                                          \
     .unary_f32 = unary_f32, .argmax_f32 = argmax_f32, .cast_f32 = cast_f32, .softmax_f32 = softmax_f32, \
-    .topk_f32 = topk_f32, .dot_f32 = dot_f32, .dot_f64 = dot_f64, .sqdev_f32 = sqdev_f32, .norm_row_f32 = norm_row_f32,   \
+    .topk_f32 = topk_f32, .dot_f32 = dot_f32, .dot_f64 = dot_f64, .sqdev_f32 = sqdev_f32, .sqdev_f64 = sqdev_f64, .norm_row_f32 = norm_row_f32,   \
     .unary_f64 = unary_f64

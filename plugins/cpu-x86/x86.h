@@ -75,6 +75,7 @@ typedef struct x86_kernels {
      * square with c = 0), and one normalised row: o = (x − mean)·inv·w + b
      * (b may be NULL) computed in float64 and rounded once. */
     double (*sqdev_f32)(const float *x, int64_t n, double c);
+    double (*sqdev_f64)(const double *x, int64_t n, double c);
     void (*norm_row_f32)(const float *x, int64_t n, double mean, double inv, const float *w, const float *b, float *o);
     /* o[i] = op(a[i]) for i < n, contiguous float64; op one of
      * X86_UNARY_F64_OPS. Returns 0 (-1 for another op). */

@@ -7,8 +7,8 @@
  *
  * Ops (float32, float64): matmul (batched), gemm, conv2d (conv.c), add,
  * subtract, multiply, divide, maximum, minimum, the six comparisons (into
- * bool), sum and mean over trailing axes, dot of contiguous vectors (both
- * in float64 accumulation); the same element-wise ops but
+ * bool), sum, mean, var and std over trailing axes, dot of contiguous
+ * vectors (all in float64 accumulation); the same element-wise ops but
  * divide for int8, uint8, int16, int32, int64; float64 negative, abs, square,
  * sqrt, reciprocal, relu, exp and log. Float32 only: the unary ops of vmath.h (negative,
  * abs, square, sqrt, rsqrt, reciprocal, relu, relu6, leaky_relu,
@@ -237,7 +237,7 @@ static bool supported(const trueno_op_desc *op)
     if (!float_dtype(op->dtype)) return false;
     switch (op->op) {
     case TRUENO_OP_MATMUL: case TRUENO_OP_GEMM: return true;
-    case TRUENO_OP_SUM: case TRUENO_OP_MEAN: return sum_layout(op, &inner);
+    case TRUENO_OP_SUM: case TRUENO_OP_MEAN: case TRUENO_OP_VAR: case TRUENO_OP_STD: return sum_layout(op, &inner);
     default:
         return op->n_inputs == 1 && unary_supported(op->op, op->dtype) &&
                !(op->op == TRUENO_OP_GELU && op->params->ints[1]) && /* not the tanh approximation */
@@ -475,6 +475,7 @@ typedef struct sum_job {
     const trueno_op_desc *op;
     int64_t inner, chunks;
     double *partial;
+    const double *center; /* VAR/STD's second pass: each output's mean */
 } sum_job;
 
 static void sum_chunks(void *arg, int64_t begin, int64_t end)
@@ -491,6 +492,12 @@ static void sum_chunks(void *arg, int64_t begin, int64_t end)
                                                    (const double *)b->buffer + b->offset + start, len)
                                 : j->d->k->dot_f32((const float *)a->buffer + a->offset + start,
                                                    (const float *)b->buffer + b->offset + start, len);
+            continue;
+        }
+        if (j->center) {
+            j->partial[w] = a->dtype == TRUENO_DTYPE_FLOAT64
+                                ? j->d->k->sqdev_f64((const double *)a->buffer + off + start, len, j->center[o])
+                                : j->d->k->sqdev_f32((const float *)a->buffer + off + start, len, j->center[o]);
             continue;
         }
         j->partial[w] = a->dtype == TRUENO_DTYPE_FLOAT64
@@ -512,25 +519,42 @@ static double pairwise(const double *v, int64_t n)
 static trueno_status run_sum(const x86_device *d, const trueno_op_desc *op)
 {
     const trueno_tensor_desc *o = op->outputs[0];
-    sum_job j = {d, op, 0, 0, NULL};
+    sum_job j = {d, op, 0, 0, NULL, NULL};
     if (op->op == TRUENO_OP_DOT) j.inner = op->inputs[0]->shape[0]; /* one output, the whole vector */
     else sum_layout(op, &j.inner);
     int64_t n_out = trueno_desc_numel(o);
     if (n_out == 0) return TRUENO_OK;
     j.chunks = j.inner ? (j.inner + SUM_CHUNK - 1) / SUM_CHUNK : 1;
     const trueno_host *h = d->host;
+    bool var = op->op == TRUENO_OP_VAR || op->op == TRUENO_OP_STD;
     j.partial = h->aligned_alloc(h->ctx, 64, (size_t)(n_out * j.chunks) * sizeof(double));
-    if (!j.partial) return TRUENO_OUT_OF_MEMORY;
-    if (j.inner == 0) memset(j.partial, 0, (size_t)(n_out * j.chunks) * sizeof(double));
-    else h->parallel_for(h->ctx, n_out * j.chunks, SUM_CHUNK / (j.inner < SUM_CHUNK ? j.inner : SUM_CHUNK), sum_chunks, &j);
+    double *center = var ? h->aligned_alloc(h->ctx, 64, (size_t)n_out * sizeof(double)) : NULL;
+    if (!j.partial || (var && !center)) {
+        h->aligned_free(h->ctx, j.partial);
+        h->aligned_free(h->ctx, center);
+        return TRUENO_OUT_OF_MEMORY;
+    }
+    int64_t grain = j.inner ? SUM_CHUNK / (j.inner < SUM_CHUNK ? j.inner : SUM_CHUNK) : 1;
+    for (int pass = 0; pass < (var ? 2 : 1); pass++) { /* VAR/STD: the mean, then Σ (x − mean)² (two passes, as the reference) */
+        if (j.inner == 0) memset(j.partial, 0, (size_t)(n_out * j.chunks) * sizeof(double));
+        else h->parallel_for(h->ctx, n_out * j.chunks, grain, sum_chunks, &j);
+        if (pass == 0 && var) {
+            for (int64_t i = 0; i < n_out; i++) center[i] = pairwise(j.partial + i * j.chunks, j.chunks) / (double)j.inner;
+            j.center = center;
+        }
+    }
+    double dof = (double)j.inner - op->params->floats[0];   /* VAR/STD: the correction (ddof) */
     for (int64_t i = 0; i < n_out; i++) {
         int64_t off = keepdims_offset(o, i);
         double s = pairwise(j.partial + i * j.chunks, j.chunks);
         if (op->op == TRUENO_OP_MEAN) s /= (double)j.inner;   /* 0/0: NaN, as numpy.mean of nothing */
+        if (var) s /= dof > 0 ? dof : 0;                      /* as the reference: 0 dof gives inf or NaN */
+        if (op->op == TRUENO_OP_STD) s = sqrt(s);
         if (o->dtype == TRUENO_DTYPE_FLOAT64) ((double *)o->buffer)[off] = s;
         else ((float *)o->buffer)[off] = (float)s;
     }
     h->aligned_free(h->ctx, j.partial);
+    h->aligned_free(h->ctx, center);
     return TRUENO_OK;
 }
 
@@ -853,7 +877,8 @@ static trueno_status x86_execute(void *dev, const trueno_op_desc *op)
     if (!supported(op)) return TRUENO_UNSUPPORTED;
     switch (op->op) {
     case TRUENO_OP_MATMUL: case TRUENO_OP_GEMM: return run_matmul(dev, op);
-    case TRUENO_OP_SUM: case TRUENO_OP_MEAN: case TRUENO_OP_DOT: return run_sum(dev, op);
+    case TRUENO_OP_SUM: case TRUENO_OP_MEAN: case TRUENO_OP_VAR: case TRUENO_OP_STD: case TRUENO_OP_DOT:
+        return run_sum(dev, op);
     case TRUENO_OP_LAYER_NORM: case TRUENO_OP_RMS_NORM: return run_norm(dev, op);
     case TRUENO_OP_ARGMAX: case TRUENO_OP_ARGMIN: case TRUENO_OP_AMAX: case TRUENO_OP_AMIN: return run_arg(dev, op);
     case TRUENO_OP_SOFTMAX: case TRUENO_OP_LOG_SOFTMAX: return run_softmax(dev, op);
