@@ -145,7 +145,7 @@ typedef struct run_ctx {
     trueno_runtime *rt;
     const bench_cell *cell;
     int output, placement, openblas;
-    trueno_tensor *in[8], *out[2];   /* resident inputs, reused outputs */
+    trueno_tensor *in[8], *out[2];   /* resident inputs, reused outputs (else NULL) */
     void *blas_out;                  /* openblas's reused output */
 } run_ctx;
 
@@ -286,8 +286,9 @@ static void bench_backend(trueno_runtime *rt, const bench_cell *c, const char *b
     if (x.openblas && !(x.blas_out = malloc(c->out[0].bytes ? c->out[0].bytes : 8))) s = TRUENO_OUT_OF_MEMORY;
     if (x.openblas) blas.set_num_threads((int)trueno_runtime_num_threads(rt));
     if (!x.openblas) s = trueno_runtime_force_backend(rt, strcmp(backend, "auto") ? backend : NULL);
-    for (size_t i = 0; i < c->n_in && !s && !x.openblas; i++) s = borrow(rt, &c->in[i], &x.in[i]);
-    for (size_t i = 0; i < c->n_out && !s && !x.openblas; i++)
+    for (size_t i = 0; i < c->n_in && !s && !x.openblas && placement == PLACE_RESIDENT; i++)
+        s = borrow(rt, &c->in[i], &x.in[i]);
+    for (size_t i = 0; i < c->n_out && !s && !x.openblas && output == OUT_REUSE; i++)
         s = trueno_tensor_empty(rt, c->out[i].dtype, c->out[i].rank, c->out[i].shape, &x.out[i]);
     if (!s) s = run_batch(&x, 1); /* warm-up */
     double t[MAX_BATCHES], c0[3] = {0}, c1[3] = {0};

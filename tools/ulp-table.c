@@ -51,14 +51,6 @@ static double ref(trueno_op_code op, double x)
     }
 }
 
-static double ulp_f32(double r)
-{
-    int e;
-    frexp(fabs(r), &e);
-    if (e < -125) e = -125;            /* subnormal results: a fixed unit */
-    return ldexp(1, e - 24);
-}
-
 /* y = op(x) for n elements of dtype on the cpu-x86 plugin forced to isa. */
 static int evaluate(trueno_op_code op, trueno_dtype dtype, const char *isa, void *x, void *y, int64_t n)
 {
@@ -78,21 +70,36 @@ static int evaluate(trueno_op_code op, trueno_dtype dtype, const char *isa, void
     return bad;
 }
 
-/* One table row; `digits` of the worst input: 9 for float32, 17 for float64. */
-static void print_row(const char *name, double lo, double hi, const char *isa, double worst, int digits, double worst_at,
-                      double total, long counted, long special_bad)
+/* What one function at one ISA level gave: special values (NaN, ±inf of
+ * the output type) must match exactly; every other result counts by its
+ * error in units in the last place of the output type. */
+typedef struct stats {
+    double worst, worst_at, total;
+    long counted, special_bad;
+} stats;
+
+static void tally(stats *st, double x, long double exact, double got, int f32)
 {
-    printf("| %s | [%g, %g] | %s | %.2f (at x = %.*g) | %.3f | %s |\n", name, lo, hi, isa, worst, digits, worst_at,
-           counted ? total / (double)counted : 0, special_bad ? "MISMATCH" : "all exact");
-    fflush(stdout);
+    double rounded = f32 ? (double)(float)exact : (double)exact;
+    if (isnan(exact) || isinf(rounded) || isnan(got) || isinf(got)) {
+        st->special_bad += !((isnan(exact) && isnan(got)) || (!isnan(exact) && got == rounded));
+        return;
+    }
+    int e;
+    frexpl(fabsl(exact), &e);
+    if (e < (f32 ? -125 : -1021)) e = f32 ? -125 : -1021; /* subnormal results: a fixed unit */
+    double err = (double)(fabsl((long double)got - exact) / ldexpl(1, e - (f32 ? 24 : 53)));
+    st->total += err;
+    st->counted++;
+    if (err > st->worst) st->worst = err, st->worst_at = x;
 }
 
-static double ulp_f64(long double r)
+/* One table row; `digits` of the worst input: 9 for float32, 17 for float64. */
+static void print_row(const char *name, double lo, double hi, const char *isa, const stats *st, int digits)
 {
-    int e;
-    frexpl(fabsl(r), &e);
-    if (e < -1021) e = -1021;          /* subnormal results: a fixed unit */
-    return ldexp(1, e - 53);
+    printf("| %s | [%g, %g] | %s | %.2f (at x = %.*g) | %.3f | %s |\n", name, lo, hi, isa, st->worst, digits,
+           st->worst_at, st->counted ? st->total / (double)st->counted : 0, st->special_bad ? "MISMATCH" : "all exact");
+    fflush(stdout);
 }
 
 /* The float64 functions against glibc's long double (64-bit mantissa:
@@ -123,21 +130,10 @@ static int f64_table(void)
         }
         for (int level = 0; level < 3; level++) {
             if (evaluate(fns[f].op, TRUENO_DTYPE_FLOAT64, isas[level], x, y, n)) return 1;
-            double worst = 0, total = 0, worst_at = 0;
-            long counted = 0, special_bad = 0;
-            for (int64_t k = 0; k < N; k++) {
-                long double r = fns[f].op == TRUENO_OP_EXP ? expl((long double)x[k]) : logl((long double)x[k]);
-                double rd = (double)r;
-                if (isnan(r) || isinf(rd) || isnan(y[k]) || isinf(y[k])) {
-                    special_bad += !((isnan(r) && isnan(y[k])) || (!isnan(r) && y[k] == rd));
-                    continue;
-                }
-                double e = (double)(fabsl((long double)y[k] - r) / ulp_f64(r));
-                total += e;
-                counted++;
-                if (e > worst) { worst = e; worst_at = x[k]; }
-            }
-            print_row(fns[f].name, fns[f].lo, fns[f].hi, isas[level], worst, 17, worst_at, total, counted, special_bad);
+            stats st = {0, 0, 0, 0, 0};
+            for (int64_t k = 0; k < N; k++)
+                tally(&st, x[k], fns[f].op == TRUENO_OP_EXP ? expl((long double)x[k]) : logl((long double)x[k]), y[k], 0);
+            print_row(fns[f].name, fns[f].lo, fns[f].hi, isas[level], &st, 17);
         }
     }
     free(x);
@@ -190,21 +186,9 @@ int main(void)
         }
         for (int level = 0; level < 3; level++) {
             if (evaluate(fns[f].op, TRUENO_DTYPE_FLOAT32, isas[level], x, y, n)) return 1;
-            double worst = 0, total = 0, worst_at = 0;
-            long counted = 0, special_bad = 0;
-            for (int64_t k = 0; k < N; k++) {
-                double r = ref(fns[f].op, x[k]);
-                float rf = (float)r;
-                if (isnan(r) || isinf(rf) || isnan(y[k]) || isinf(y[k])) {
-                    special_bad += !((isnan(r) && isnan(y[k])) || (!isnan(r) && y[k] == rf));
-                    continue;
-                }
-                double e = fabs((double)y[k] - r) / ulp_f32(r);
-                total += e;
-                counted++;
-                if (e > worst) { worst = e; worst_at = x[k]; }
-            }
-            print_row(fns[f].name, fns[f].lo, fns[f].hi, isas[level], worst, 9, worst_at, total, counted, special_bad);
+            stats st = {0, 0, 0, 0, 0};
+            for (int64_t k = 0; k < N; k++) tally(&st, x[k], ref(fns[f].op, x[k]), y[k], 1);
+            print_row(fns[f].name, fns[f].lo, fns[f].hi, isas[level], &st, 9);
         }
     }
     free(x);

@@ -924,8 +924,8 @@ static void desc1(trueno_tensor_desc *t, void *buf, int64_t n)
  * of 2^20 float32 (bandwidth, element-wise rate), sum of 2^20 (reduction
  * rate), sgemm at 128³ and 512³ (matmul: the rate from the difference of
  * the two, the fixed start from the small one, as a GEMM's efficiency
- * grows with its size), a 1-element add (launch latency). About 20 ms on
- * one core. */
+ * grows with its size), a 1-element add (launch latency). 35-45 ms here
+ * (a cold trueno-bench --first-op, 1 or 2 threads), once per machine. */
 static bool calibrate(x86_device *d)
 {
     enum { N = 1 << 20, G0 = 128, G1 = 512 };
