@@ -103,16 +103,16 @@ typedef struct topk_params {
     uint32_t ox, ov, oi;
 } topk_params;
 
-/* The push constants of a row op with one input and one output row view
- * (softmax.comp; norm.comp begins with them): flag is log_softmax or rms. */
-typedef struct softmax_params {
+/* The push constants of a row op with one input and one output row view:
+ * softmax.comp's, and the start of norm.comp's; flag is log_softmax or rms. */
+typedef struct row_header {
     uint32_t n, flag, rows, pad;
     int32_t sx0, sx1, so0, so1;
     uint32_t ox, oo;
-} softmax_params;
+} row_header;
 
 typedef struct norm_params {
-    softmax_params row;
+    row_header row;
     uint32_t ow, ob;
     float eps;
 } norm_params;
@@ -720,7 +720,7 @@ static bool reduce_layout(const trueno_op_desc *op, reduce_params *p)
 
 /* The row view of input 0 and output 0 along the last axis (the leading
  * axes as rows), for softmax, log_softmax, layer_norm and rms_norm */
-static bool row_params(const trueno_op_desc *op, uint32_t flag, softmax_params *p)
+static bool row_params(const trueno_op_desc *op, uint32_t flag, row_header *p)
 {
     const trueno_tensor_desc *a = op->inputs[0], *o = op->outputs[0];
     int r = (int)a->rank;
@@ -742,7 +742,7 @@ static bool row_params(const trueno_op_desc *op, uint32_t flag, softmax_params *
 }
 
 /* softmax / log_softmax along the last axis */
-static bool softmax_layout(const trueno_op_desc *op, softmax_params *p)
+static bool softmax_layout(const trueno_op_desc *op, row_header *p)
 {
     return op->params->ints[0] == (int64_t)op->inputs[0]->rank - 1 &&
            row_params(op, op->op == TRUENO_OP_LOG_SOFTMAX, p);
@@ -774,7 +774,7 @@ static bool supported(const vk_device *d, const trueno_op_desc *op)
                op->outputs[0]->dtype == TRUENO_DTYPE_FLOAT32 && norm_layout(op, &p);
     }
     if (op->op == TRUENO_OP_SOFTMAX || op->op == TRUENO_OP_LOG_SOFTMAX) {
-        softmax_params p;
+        row_header p;
         return !d->lost && op->dtype == TRUENO_DTYPE_FLOAT32 && op->outputs[0]->dtype == TRUENO_DTYPE_FLOAT32 &&
                softmax_layout(op, &p);
     }
@@ -803,7 +803,7 @@ static bool supported(const vk_device *d, const trueno_op_desc *op)
 /* Row ops (reductions, softmax, topk along the last axis) give each row
  * one workgroup, so they stream at the device's bandwidth only with enough
  * rows: at most rows × row_gbs (a 64M-element sum of one row ran 46× slower
- * here than the CPU while it was priced as element-wise). */
+ * on the H200 than its CPU while it was priced as element-wise). */
 static double model_ns(const vk_device *d, const trueno_op_desc *op)
 {
     const trueno_cost_model *c = &d->cost;
@@ -855,7 +855,7 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
     const trueno_tensor_desc *o = op->outputs[0];
     if (trueno_desc_numel(o) == 0) return TRUENO_OK;
     if (op->op == TRUENO_OP_SOFTMAX || op->op == TRUENO_OP_LOG_SOFTMAX) {
-        softmax_params p;
+        row_header p;
         softmax_layout(op, &p);
         vk_buffer *bufs[2] = {op->inputs[0]->buffer, o->buffer};
         return dispatch_rows(d, &d->softmax, bufs, 2, 1, &p, sizeof p, p.rows);
@@ -1180,8 +1180,6 @@ static trueno_status calibrate(vk_device *d)
         d->cost.transfer_latency_ns = v[4];
         d->cost.transfer_gbs = v[5];
         d->row_gbs = v[6];
-        d->cost.gflops[TRUENO_OP_CLASS_REDUCTION] = d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE];
-        d->cost.gflops[TRUENO_OP_CLASS_COPY] = d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE];
         d->cost.calibrated = 1;
         return TRUENO_OK;
     }
@@ -1258,8 +1256,6 @@ static trueno_status calibrate(vk_device *d)
     flat_desc(&tc, &c, mm_n, mm_n);
     if (s == TRUENO_OK) s = best_of_3(d, &op, 1, &best);
     d->cost.gflops[TRUENO_OP_CLASS_MATMUL] = 2.0 * (double)mm_n * mm_n * mm_n / best;
-    d->cost.gflops[TRUENO_OP_CLASS_REDUCTION] = d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE];
-    d->cost.gflops[TRUENO_OP_CLASS_COPY] = d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE];
 
     /* one row's rate: a sum of one row of copy_n / 16 elements, one workgroup */
     int64_t row_n = copy_n / 16;
@@ -1409,13 +1405,17 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
     if (s == TRUENO_OK)
         s = make_pipeline(d, &d->reduce, spv_reduce, sizeof spv_reduce, 3, sizeof(reduce_params), no_spec, 0);
     if (s == TRUENO_OK)
-        s = make_pipeline(d, &d->softmax, spv_softmax, sizeof spv_softmax, 2, sizeof(softmax_params), no_spec, 0);
+        s = make_pipeline(d, &d->softmax, spv_softmax, sizeof spv_softmax, 2, sizeof(row_header), no_spec, 0);
     if (s == TRUENO_OK)
         s = make_pipeline(d, &d->norm, spv_norm, sizeof spv_norm, 4, sizeof(norm_params), no_spec, 0);
     if (s == TRUENO_OK && d->pp.limits.maxComputeSharedMemorySize >= 128 * TOPK_KMAX * 8)
         s = make_pipeline(d, &d->topk, spv_topk, sizeof spv_topk, 3, sizeof(topk_params), no_spec, 0);
     for (int i = 0; i < 2 && s == TRUENO_OK && !d->unified; i++) s = make_buffer(d, CHUNK, true, &d->staging[i]);
     if (s == TRUENO_OK) s = calibrate(d);
+    if (s == TRUENO_OK) { /* measured or cached: the classes priced as element-wise show its rate */
+        d->cost.gflops[TRUENO_OP_CLASS_REDUCTION] = d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE];
+        d->cost.gflops[TRUENO_OP_CLASS_COPY] = d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE];
+    }
     if (s != TRUENO_OK) {
         snprintf(why, why_len, "%.180s: setting up failed (%s)", d->pp.deviceName,
                  s == TRUENO_DEVICE_OUT_OF_MEMORY ? "out of device memory" : "Vulkan error");

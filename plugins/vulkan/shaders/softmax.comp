@@ -14,7 +14,7 @@ layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) writeonly buffer O { float o[]; };
 
 layout(push_constant) uniform Params {
-    uint n, log_softmax, rows, pad; // softmax_params in vk_plugin.c (flag: log_softmax)
+    uint n, log_softmax, rows, pad; // row_header in vk_plugin.c (flag: log_softmax)
     int sx0, sx1, so0, so1;
     uint ox, oo;
 } p;
