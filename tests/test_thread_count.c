@@ -3,6 +3,7 @@
  * whatever the size of the runtime's pool (1, 2, 3 threads): the cut of
  * an op into pieces may depend on its size, never on the thread count.
  * Ops big enough to be split: sum/mean of 1M+3 float32 (every axis),
+ * sum, var and argmax over the first axis of a matrix (column blocks),
  * matmul 257×300×190 (float32, float64), softmax of 300×1000, argmax of
  * 1M+7 values with ties, add of 5M+1 (past the non-temporal threshold),
  * exp of 1M+5. A case the plugin does not support is skipped.
@@ -36,6 +37,12 @@ static const bench_case cases[] = {
     {"argmax 1M+7 float32 (ties)", TRUENO_OP_ARGMAX, TRUENO_DTYPE_FLOAT32, TRUENO_DTYPE_INT64, 1, {1000007}, {1}, {0}, 1},
     {"add 5M+1 float32", TRUENO_OP_ADD, TRUENO_DTYPE_FLOAT32, TRUENO_DTYPE_FLOAT32, 1, {5000001}, {5000001},
      {5000001}, 0},
+    {"sum over axis 0 of 700x1500 float32", TRUENO_OP_SUM, TRUENO_DTYPE_FLOAT32, TRUENO_DTYPE_FLOAT32, 2, {700, 1500},
+     {1, 1500}, {0}, 1},
+    {"var over axis 0 of 3000x301 float64", TRUENO_OP_VAR, TRUENO_DTYPE_FLOAT64, TRUENO_DTYPE_FLOAT64, 2, {3000, 301},
+     {1, 301}, {0}, 1},
+    {"argmax over axis 0 of 900x1100 float32 (ties)", TRUENO_OP_ARGMAX, TRUENO_DTYPE_FLOAT32, TRUENO_DTYPE_INT64, 2,
+     {900, 1100}, {1, 1100}, {0}, 1},
     {"exp 1M+5 float32", TRUENO_OP_EXP, TRUENO_DTYPE_FLOAT32, TRUENO_DTYPE_FLOAT32, 1, {1000005}, {1000005}, {0}, 0},
 };
 

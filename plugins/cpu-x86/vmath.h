@@ -44,14 +44,15 @@ static inline vf vsplat(float x) { return (vf){0} + x; }
 static inline vf vabs(vf x) { return (vf)((vi)x & 0x7fffffff); }
 
 /* exp(x) = y·2^n with y in about [0.7, 1.4] (full precision) and n an
- * integer, for x clamped to [−120, 89] (NaN passes through the clamp and
- * the polynomial): callers that scale the result further keep the
+ * integer, for x clamped to [−120, 90] (NaN passes through the clamp and
+ * the polynomial; cosh and sinh stay finite up to 89.4): callers that
+ * scale the result further keep the
  * precision a subnormal exp(x) would lose. n = rint(x/ln2) by adding and
  * removing 1.5·2^23, whose low bits then hold n. */
 static inline vf vexp_parts(vf x, vi *n_out)
 {
     const vf shifter = vsplat(12582912.0f);
-    vf xc = VMIN(vsplat(89.0f), VMAX(vsplat(-120.0f), x));
+    vf xc = VMIN(vsplat(90.0f), VMAX(vsplat(-120.0f), x));
     vf t = xc * 1.44269504088896341f + shifter;
     vf n = t - shifter;
     vf r = xc - n * 0.693359375f - n * -2.12194440e-4f;  /* ln2 in two parts */
@@ -74,13 +75,12 @@ static inline vf vscale(vf y, vi n)
     return y * (vf)((h + 127) << 23) * (vf)((n - h + 127) << 23);
 }
 
-/* VSCALEF(y, n), where the ISA has one (AVX-512's vscalefps): y·2^n for an
- * integer-valued float n in one instruction, rounded once, into subnormals
- * and to inf, as vscale's two steps are; it saves their eight integer ops. */
-static inline vf vexp(vf x)
+/* y·2^n: VSCALEF where the ISA has one (AVX-512's vscalefps, for an
+ * integer-valued float n, in one instruction), rounded once, into
+ * subnormals and to inf, as vscale's two steps are; it saves their eight
+ * integer ops. */
+static inline vf vldexp(vf y, vi n)
 {
-    vi n;
-    vf y = vexp_parts(x, &n);
 #ifdef VSCALEF
     return VSCALEF(y, __builtin_convertvector(n, vf));
 #else
@@ -88,7 +88,35 @@ static inline vf vexp(vf x)
 #endif
 }
 
-static inline vf vlog(vf x)
+static inline vf vexp(vf x)
+{
+    vi n;
+    vf y = vexp_parts(x, &n);
+    return vldexp(y, n);
+}
+
+/* exp2(x) = 2^n·2^f, n = rint(x), f = x − n in [−1/2, 1/2] exactly,
+ * 2^f = 1 + f·P(f) (Cephes' exp2f); x clamped to [−151, 129], where the
+ * result is 0 and inf */
+static inline vf vexp2(vf x)
+{
+    const vf shifter = vsplat(12582912.0f);
+    vf xc = VMIN(vsplat(129.0f), VMAX(vsplat(-151.0f), x));
+    vf t = xc + shifter;
+    vf f = xc - (t - shifter);
+    vf p = vsplat(1.535336188319500E-4f);
+    p = p * f + 1.339887440266574E-3f;
+    p = p * f + 9.618437357674640E-3f;
+    p = p * f + 5.550332471162809E-2f;
+    p = p * f + 2.402264791363012E-1f;
+    p = p * f + 6.931472028550421E-1f;
+    return vldexp(p * f + 1.0f, (vi)t - (vi)shifter);
+}
+
+/* The pieces of log(x), x > 0, for log, log2 and log10 (Cephes' logf,
+ * log2f, log10f): x = 2^e·(1 + m), 1 + m in [sqrt(1/2), sqrt(2)), and
+ * log(1 + m) = m + (*t − *h) with *t = m·z·P(m), *h = z/2, z = m². */
+static inline vf vlog_parts(vf x, vf *t, vf *h, vf *ef)
 {
     vi bits = (vi)x;
     vi sub = (x < 1.17549435e-38f) & (x > 0.0f);           /* subnormal: scale by 2^23 */
@@ -109,13 +137,50 @@ static inline vf vlog(vf x)
     p = p * m + 2.0000714765E-1f;
     p = p * m - 2.4999993993E-1f;
     p = p * m + 3.3333331174E-1f;
-    vf ef = __builtin_convertvector(e, vf);
-    vf y = m * z * p + ef * -2.12194440e-4f - 0.5f * z;
-    y = m + y + ef * 0.693359375f;
+    *ef = __builtin_convertvector(e, vf);
+    *t = m * z * p;
+    *h = 0.5f * z;
+    return m;
+}
+
+/* log's special values, shared by log2 and log10: −inf at ±0, NaN below
+ * 0, inf at inf, NaN as given */
+static inline vf vlog_special(vf x, vf y)
+{
     y = vsel(x == 0.0f, vsplat(-__builtin_inff()), y);
     y = vsel(x < 0.0f, vsplat(__builtin_nanf("")), y);
     y = vsel(x == __builtin_inff(), x, y);
     return vsel(x != x, x, y);
+}
+
+/* e·ln2 + log(1 + m), ln2 in two parts (Cody–Waite) */
+static inline vf vlog(vf x)
+{
+    vf t, h, ef, m = vlog_parts(x, &t, &h, &ef);
+    vf y = t + ef * -2.12194440e-4f - h;
+    y = m + y + ef * 0.693359375f;
+    return vlog_special(x, y);
+}
+
+/* e + log(1 + m)·log2(e), log2(e) as 1 + 0.44269504…: the m and e terms
+ * are added last, exactly where they dominate (Cephes' log2f) */
+static inline vf vlog2(vf x)
+{
+    vf t, h, ef, m = vlog_parts(x, &t, &h, &ef);
+    vf y = t - h;
+    vf z = y * 0.44269504088896340736f + m * 0.44269504088896340736f;
+    return vlog_special(x, z + y + m + ef);
+}
+
+/* (e·log10(2) + log(1 + m)·log10(e)), both constants in two parts, the
+ * large parts added last (Cephes' log10f) */
+static inline vf vlog10(vf x)
+{
+    vf t, h, ef, m = vlog_parts(x, &t, &h, &ef);
+    vf y = t - h;
+    vf z = y * 7.00731903251827651129E-4f + m * 7.00731903251827651129E-4f + ef * 2.48745663981195213739E-4f;
+    z = z + y * 4.3359375E-1f + m * 4.3359375E-1f + ef * 3.0078125E-1f;
+    return vlog_special(x, z);
 }
 
 static inline vf vtanh(vf x)
@@ -274,6 +339,147 @@ static inline vf vsoftplus(vf x) { return vsel(x > 20.0f, x, vlog1p(vexp(x))); }
 /* logsigmoid = min(x, 0) − log1p(e^−|x|): no overflow, no cancellation */
 static inline vf vlogsigmoid(vf x) { return vsel(x < 0.0f, x, vsplat(0.0f)) - vlog1p(vexp(-vabs(x))); }
 
+/* cosh and sinh from e^|x| = y·2^n: c = y·2^(n−1) (finite up to |x| =
+ * 89.4, where e^|x| itself has overflowed) and cosh = c + 1/(4c); sinh =
+ * ±(c − 1/(4c)) for |x| >= 1, where the difference loses at most a bit,
+ * and x + x·z·P(z), z = x², below (Cephes' sinhf) */
+static inline vf vcosh_half(vf a)
+{
+    vi n;
+    vf y = vexp_parts(a, &n);
+    return vldexp(y, n - 1);
+}
+
+static inline vf vcosh(vf x)
+{
+    vf c = vcosh_half(vabs(x));
+    return c + 0.25f / c;
+}
+
+static inline vf vsinh(vf x)
+{
+    vf a = vabs(x), z = x * x, c = vcosh_half(a);
+    vf small = ((2.03721912945E-4f * z + 8.33028376239E-3f) * z + 1.66667160211E-1f) * z * x + x;
+    vf big = (vf)((vi)(c - 0.25f / c) | ((vi)x & INT32_MIN));
+    return vsel(a < 1.0f, small, big);                                 /* NaN: big's */
+}
+
+/* arctanh: x + x·z·P(z) below 1/2 (Cephes' atanhf), else
+ * ±log1p(2a/(1 − a))/2, a = |x|, where 1 − a is exact; ±inf at ±1, NaN
+ * beyond */
+static inline vf vatanh(vf x)
+{
+    vf a = vabs(x), z = x * x;
+    vf small = ((((1.81740078349E-1f * z + 8.24370301058E-2f) * z + 1.46691431730E-1f) * z + 1.99782164500E-1f) * z +
+                3.33337300303E-1f) * z * x + x;
+    vf big = 0.5f * vlog1p((a + a) / (1.0f - a));
+    big = vsel(a == 1.0f, vsplat(__builtin_inff()), vsel(a > 1.0f, vsplat(__builtin_nanf("")), big));
+    big = (vf)((vi)big | ((vi)x & INT32_MIN));
+    return vsel(a < 0.5f, small, big);                                 /* NaN: big's */
+}
+
+/* arcsinh: x + x·z·P(z) below 1/2 (Cephes' asinhf); up to 1500
+ * log1p(a + a²/(1 + sqrt(a² + 1))), the same as log(a + sqrt(a² + 1))
+ * without rounding the sum near 1 (that form reached 3.6 ULP at 0.5);
+ * log(a) + ln2 beyond, where a² + 1 is a² (and would overflow past
+ * 1.8e19); the sign of x */
+static inline vf vasinh(vf x)
+{
+    vf a = vabs(x), z = x * x;
+    vf small = (((2.0122003309E-2f * z - 4.2699340972E-2f) * z + 7.4847586088E-2f) * z - 1.6666288134E-1f) * z * x + x;
+    vf mid = vlog1p(a + z / (1.0f + VSQRT(z + 1.0f)));
+    vf big = vsel(a > 1500.0f, vlog(a) + 0.693147180559945309f, mid);
+    big = (vf)((vi)big | ((vi)x & INT32_MIN));
+    return vsel(a < 0.5f, small, big);
+}
+
+/* arccosh (Cephes' acoshf): sqrt(z)·P(z) for z = x − 1 < 1/2 (exact
+ * there); log(x + sqrt(z·(x + 1))) up to 1500; log(x) + ln2 beyond; NaN
+ * below 1 */
+static inline vf vacosh(vf x)
+{
+    vf z = x - 1.0f;
+    vf small = ((((1.7596881071E-3f * z - 7.5272886713E-3f) * z + 2.6454905019E-2f) * z - 1.1784741703E-1f) * z +
+                1.4142135263E0f) * VSQRT(VMAX(z, vsplat(0.0f)));
+    vf big = vlog(vsel(x > 1500.0f, x, x + VSQRT(z * (x + 1.0f)))) +
+             vsel(x > 1500.0f, vsplat(0.693147180559945309f), vsplat(0.0f));
+    vf y = vsel(z < 0.5f, small, big);
+    return vsel(x < 1.0f, vsplat(__builtin_nanf("")), vsel(x != x, x, y));
+}
+
+/* arctan (Cephes' atanf): a = |x| reduced to [0, tan(π/8)] by
+ * π/2 + atan(−1/a) past tan(3π/8) and π/4 + atan((a − 1)/(a + 1)) past
+ * tan(π/8), then w + w·z·P(z); the sign of x */
+static inline vf vatan(vf x)
+{
+    vf a = vabs(x);
+    vi far = a > 2.414213562373095f, mid = (a > 0.4142135623730950f) & ~far;
+    vf w = vsel(far, -1.0f / a, vsel(mid, (a - 1.0f) / (a + 1.0f), a));
+    vf y0 = vsel(far, vsplat(1.5707963267948966f), vsel(mid, vsplat(0.7853981633974483f), vsplat(0.0f)));
+    vf z = w * w;
+    vf y = y0 + ((((8.05374449538e-2f * z - 1.38776856032E-1f) * z + 1.99777106478E-1f) * z - 3.33329491539E-1f) * z * w + w);
+    return vsel(x != x, x, (vf)((vi)y | ((vi)x & INT32_MIN)));
+}
+
+/* asin(s) for s in [0, 1/2] (Cephes' asinf polynomial): s + s·z·P(z) */
+static inline vf vasin_core(vf s)
+{
+    vf z = s * s;
+    return ((((4.2163199048E-2f * z + 2.4181311049E-2f) * z + 4.5470025998E-2f) * z + 7.4953002686E-2f) * z +
+            1.6666752422E-1f) * z * s + s;
+}
+
+/* arcsin (Cephes' asinf): the polynomial up to 1/2, π/2 − 2·asin(sqrt((1 −
+ * a)/2)) beyond (1 − a exact there); NaN past 1; the sign of x */
+static inline vf vasin(vf x)
+{
+    vf a = vabs(x);
+    vf big = 1.5707963267948966f - 2.0f * vasin_core(VSQRT(VMAX(0.5f * (1.0f - a), vsplat(0.0f))));
+    vf y = vsel(a > 0.5f, big, vasin_core(a));
+    y = vsel(a > 1.0f, vsplat(__builtin_nanf("")), y);
+    return vsel(x != x, x, (vf)((vi)y | ((vi)x & INT32_MIN)));
+}
+
+/* arccos (Cephes' acosf): π/2 − asin(x) for |x| <= 1/2, 2·asin(sqrt((1 −
+ * x)/2)) above, π − 2·asin(sqrt((1 + x)/2)) below; NaN past ±1 */
+static inline vf vacos(vf x)
+{
+    vf a = vabs(x);
+    vf s = vasin_core(VSQRT(VMAX(0.5f * (1.0f - a), vsplat(0.0f))));
+    vf y = vsel(a <= 0.5f, 1.5707963267948966f - (vf)((vi)vasin_core(a) | ((vi)x & INT32_MIN)),
+                vsel(x > 0.0f, 2.0f * s, 3.14159265358979323846f - 2.0f * s));
+    y = vsel(a > 1.0f, vsplat(__builtin_nanf("")), y);
+    return vsel(x != x, x, y);
+}
+
+/* rint for |x| < 2^23 by adding and removing 2^23 carrying x's sign (to
+ * nearest, ties to even: the default rounding mode), with x's sign kept
+ * on a zero result; from 2^23 on every float is an integer, and inf and
+ * NaN pass, so those lanes are x. floor, ceil and trunc correct it by one
+ * where it went the wrong way; all four results carry the sign of x
+ * (numpy.floor(-0.5) is -1, numpy.ceil(-0.5) is -0). */
+static inline vf vsign_of(vf r, vf x) { return (vf)((vi)r | ((vi)x & INT32_MIN)); }
+
+static inline vf vrint(vf x)
+{
+    vf magic = vsign_of(vsplat(8388608.0f), x);
+    return vsel(vabs(x) < 8388608.0f, vsign_of((x + magic) - magic, x), x);
+}
+
+static inline vf vfloor(vf x)
+{
+    vf r = vrint(x);
+    return vsign_of(vsel(r > x, r - 1.0f, r), x);
+}
+
+static inline vf vceil(vf x)
+{
+    vf r = vrint(x);
+    return vsign_of(vsel(r < x, r + 1.0f, r), x);
+}
+
+static inline vf vtrunc(vf x) { return vsign_of(vfloor(vabs(x)), x); }
+
 /* sin and cos: q = rint(x·2/π) and r = x − q·π/2 in float64 (π/2 in two
  * parts, fdlibm's pio2_1 of 33 bits and its tail: q·pio2_1 is exact, so
  * r keeps its accuracy next to the zeros of sin and cos, where a float32
@@ -320,6 +526,30 @@ static inline vf vsincos(vf x, int want_cos, vi *bad)
     return want_cos ? y : vsel(x == 0.0f, x, y);                       /* sin(−0) = −0 */
 }
 
+/* tan: the reduction of sin and cos, then Cephes' tanf polynomial on r
+ * in [−π/4, π/4], r + r·z·P(z), and −1/that in the odd quadrants; same
+ * domain as sin and cos */
+static inline vf vtan(vf x, vi *bad)
+{
+    vfh half[2], rh[2];
+    vih qh[2];
+    memcpy(half, &x, sizeof x);
+    rh[0] = reduce_pio2(half[0], &qh[0]);
+    rh[1] = reduce_pio2(half[1], &qh[1]);
+    vf r;
+    vi qi;
+    memcpy(&r, rh, sizeof r);
+    memcpy(&qi, qh, sizeof qi);
+    vf z = r * r;
+    vf t = (((((9.38540185543E-3f * z + 3.11992232697E-3f) * z + 2.44301354525E-2f) * z + 5.34112807005E-2f) * z +
+             1.33387994085E-1f) * z + 3.33331568548E-1f) * z * r + r;
+    vf y = vsel((qi & 1) != 0, -1.0f / t, t);
+    *bad |= (vabs(x) > SINCOS_LIMIT) & (vabs(x) < __builtin_inff());
+    y = vsel(vabs(x) < __builtin_inff(), y, vsplat(__builtin_nanf("")));  /* tan(±inf) is NaN */
+    y = vsel(x != x, x, y);
+    return vsel(x == 0.0f, x, y);                                      /* tan(−0) = −0 */
+}
+
 /* mish = x·tanh(softplus(x)) = x·n/(n+2), n = t(t+2), t = e^x = y·2^k:
  * x·y·(t+2)/(t(t+2)+2) in float64 (in float32 its five roundings reached
  * 3.7 ULP), rounded once, then 2^k applied, so that the subnormal results
@@ -344,7 +574,7 @@ static inline vf vmish(vf x)
     return vsel(x == -__builtin_inff(), vsplat(__builtin_nanf("")), r);
 }
 
-static inline vf vunary(uint32_t op, vf x, float param, vi *bad)
+static inline __attribute__((always_inline)) vf vunary(uint32_t op, vf x, float param, vi *bad)
 {
     switch (op) {
     case TRUENO_OP_NEGATIVE: return -x;
@@ -380,6 +610,23 @@ static inline vf vunary(uint32_t op, vf x, float param, vi *bad)
     case TRUENO_OP_LOGSIGMOID: return vlogsigmoid(x);
     case TRUENO_OP_MISH: return vmish(x);
     case TRUENO_OP_SIN: return vsincos(x, 0, bad);
+    case TRUENO_OP_TAN: return vtan(x, bad);
+    case TRUENO_OP_EXP2: return vexp2(x);
+    case TRUENO_OP_LOG2: return vlog2(x);
+    case TRUENO_OP_LOG10: return vlog10(x);
+    case TRUENO_OP_SINH: return vsinh(x);
+    case TRUENO_OP_COSH: return vcosh(x);
+    case TRUENO_OP_ARCSINH: return vasinh(x);
+    case TRUENO_OP_ARCCOSH: return vacosh(x);
+    case TRUENO_OP_ARCTANH: return vatanh(x);
+    case TRUENO_OP_ARCTAN: return vatan(x);
+    case TRUENO_OP_ARCSIN: return vasin(x);
+    case TRUENO_OP_ARCCOS: return vacos(x);
+    case TRUENO_OP_FLOOR: return vfloor(x);
+    case TRUENO_OP_CEIL: return vceil(x);
+    case TRUENO_OP_ROUND: return vrint(x);
+    case TRUENO_OP_TRUNC: return vtrunc(x);
+    case TRUENO_OP_SIGN: return vsel(x > 0.0f, vsplat(1.0f), vsel(x < 0.0f, vsplat(-1.0f), x)); /* ±0, NaN as given */
     case TRUENO_OP_COS: return vsincos(x, 1, bad);
     default: return vsilu(x);
     }
@@ -1023,6 +1270,54 @@ static int unary_f64(uint32_t op, int64_t n, const double *a, double *o)
     return -1;
 }
 
+/* ---- reductions over non-trailing axes (x86_kernels.colsum_*, colarg_f32)
+ * Plain loops over the columns, each independent, so the compiler
+ * vectorises them with this file's ISA (no reassociation: every column's
+ * sum is added in row order, the same at every ISA and thread count). */
+#define X86_COLSUM(name, T)                                                                                      \
+    static void name(const T *x, int64_t rows, int64_t ld, int64_t w, const double *center, double *acc)        \
+    {                                                                                                            \
+        double blk[X86_COL_W];                                                                                   \
+        for (int64_t c = 0; c < w; c++) acc[c] = 0;                                                              \
+        for (int64_t r0 = 0; r0 < rows; r0 += X86_COL_ROWS) {                                                    \
+            int64_t r1 = rows - r0 < X86_COL_ROWS ? rows : r0 + X86_COL_ROWS;                                    \
+            for (int64_t c = 0; c < w; c++) blk[c] = 0;                                                          \
+            int64_t r = r0;                                                                                      \
+            for (; !center && r + 4 <= r1; r += 4) { /* four rows per pass over blk: fewer loads and stores */   \
+                const T *p0 = x + r * ld, *p1 = p0 + ld, *p2 = p1 + ld, *p3 = p2 + ld;                           \
+                for (int64_t c = 0; c < w; c++)                                                                  \
+                    blk[c] += ((double)p0[c] + (double)p1[c]) + ((double)p2[c] + (double)p3[c]);                 \
+            }                                                                                                    \
+            for (; r < r1; r++) {                                                                                \
+                const T *row = x + r * ld;                                                                       \
+                if (center)                                                                                      \
+                    for (int64_t c = 0; c < w; c++) {                                                            \
+                        double d = (double)row[c] - center[c];                                                   \
+                        blk[c] += d * d;                                                                         \
+                    }                                                                                            \
+                else                                                                                             \
+                    for (int64_t c = 0; c < w; c++) blk[c] += (double)row[c];                                    \
+            }                                                                                                    \
+            for (int64_t c = 0; c < w; c++) acc[c] += blk[c];                                                    \
+        }                                                                                                        \
+    }
+X86_COLSUM(colsum_f32, float)
+X86_COLSUM(colsum_f64, double)
+
+static void colarg_f32(const float *x, int64_t rows, int64_t ld, int64_t w, int want_min, float *best, int32_t *row)
+{
+    for (int64_t c = 0; c < w; c++) best[c] = x[c], row[c] = 0;
+    for (int32_t r = 1; r < rows; r++) {
+        const float *v = x + r * ld;
+        for (int64_t c = 0; c < w; c++) {
+            float b = best[c];
+            int take = (want_min ? v[c] < b : v[c] > b) | ((v[c] != v[c]) & (b == b));
+            best[c] = take ? v[c] : b;
+            row[c] = take ? r : row[c];
+        }
+    }
+}
+
 /* The kernel table's entries every ISA file fills from this header. */
 #define X86_VMATH_KERNELS                                                                                     \
     .binary = {[TRUENO_DTYPE_UINT8] = binary_u8, [TRUENO_DTYPE_INT8] = binary_i8, [TRUENO_DTYPE_INT16] = binary_i16, \
@@ -1034,4 +1329,4 @@ static int unary_f64(uint32_t op, int64_t n, const double *a, double *o)
                 [TRUENO_DTYPE_FLOAT64] = compare_f64},                                                          \
     .unary_f32 = unary_f32, .argmax_f32 = argmax_f32, .cast_f32 = cast_f32, .softmax_f32 = softmax_f32, \
     .topk_f32 = topk_f32, .dot_f32 = dot_f32, .dot_f64 = dot_f64, .sqdev_f32 = sqdev_f32, .sqdev_f64 = sqdev_f64, .norm_row_f32 = norm_row_f32,   \
-    .unary_f64 = unary_f64
+    .unary_f64 = unary_f64, .colsum_f32 = colsum_f32, .colsum_f64 = colsum_f64, .colarg_f32 = colarg_f32

@@ -80,7 +80,21 @@ typedef struct x86_kernels {
     /* o[i] = op(a[i]) for i < n, contiguous float64; op one of
      * X86_UNARY_F64_OPS. Returns 0 (-1 for another op). */
     int (*unary_f64)(uint32_t op, int64_t n, const double *a, double *o);
+    /* Reductions over a non-trailing run of axes, w <= X86_COL_W adjacent
+     * columns of a (rows, ld) row-major block at x: acc[c] = Σ_r x[r·ld + c]
+     * in float64, or Σ_r (x[r·ld + c] − center[c])² where center is not
+     * NULL; the rows are added in blocks of X86_COL_ROWS, each block's sum
+     * then added to the total. */
+    void (*colsum_f32)(const float *x, int64_t rows, int64_t ld, int64_t w, const double *center, double *acc);
+    void (*colsum_f64)(const double *x, int64_t rows, int64_t ld, int64_t w, const double *center, double *acc);
+    /* The same columns' first largest (or with want_min smallest) value
+     * and its row, 1 <= rows < 2^31; a NaN wins (the first one), as
+     * argmax_f32 along a row. */
+    void (*colarg_f32)(const float *x, int64_t rows, int64_t ld, int64_t w, int want_min, float *best, int32_t *row);
 } x86_kernels;
+
+#define X86_COL_W 1024
+#define X86_COL_ROWS 128
 
 extern const x86_kernels x86_kernels_generic;
 extern const x86_kernels x86_kernels_avx2;
@@ -91,7 +105,9 @@ extern const x86_kernels x86_kernels_avx512;
  * PyTorch's defaults (beta 1, threshold 20) only. */
 #define X86_UNARY_F32_OPS(X) X(NEGATIVE) X(ABS) X(SQUARE) X(SQRT) X(RSQRT) X(RECIPROCAL) X(RELU) X(RELU6) \
     X(LEAKY_RELU) X(HARDSIGMOID) X(HARDSWISH) X(SOFTSIGN) X(EXP) X(LOG) X(TANH) X(SIGMOID) X(SILU) X(GELU) \
-    X(ERF) X(SIN) X(COS) X(EXPM1) X(LOG1P) X(ELU) X(CELU) X(SELU) X(SOFTPLUS) X(LOGSIGMOID) X(MISH)
+    X(ERF) X(SIN) X(COS) X(EXPM1) X(LOG1P) X(ELU) X(CELU) X(SELU) X(SOFTPLUS) X(LOGSIGMOID) X(MISH) X(TAN) \
+    X(EXP2) X(LOG2) X(LOG10) X(SINH) X(COSH) X(ARCSINH) X(ARCCOSH) X(ARCTANH) X(ARCTAN) X(ARCSIN) X(ARCCOS) \
+    X(FLOOR) X(CEIL) X(ROUND) X(TRUNC) X(SIGN)
 
 /* The float64 unary ops the kernels vectorise (vmath.h's float64 math). */
 #define X86_UNARY_F64_OPS(X) X(NEGATIVE) X(ABS) X(SQUARE) X(SQRT) X(RECIPROCAL) X(RELU) X(EXP) X(LOG)

@@ -237,6 +237,9 @@ static void family_elementwise(const char *backend, trueno_op_code op, trueno_dt
                 double *v = master(n, idt >= TRUENO_DTYPE_FLOAT16 && kind != 3, positive);
                 if (op == TRUENO_OP_POWER && !(dt >= TRUENO_DTYPE_FLOAT16) && i == 1)
                     for (int64_t e = 0; e < n; e++) v[e] = (double)(e % 4);
+                bool rounding = op == TRUENO_OP_FLOOR || op == TRUENO_OP_CEIL || op == TRUENO_OP_ROUND || op == TRUENO_OP_TRUNC;
+                if (rounding && kind == 1) /* halves and integers, both signs: ties go to even, −0 keeps its sign */
+                    for (int64_t e = 0; e < n; e++) if (isfinite(v[e])) v[e] = round(v[e] * 2) / 2;
                 if (i == 1 && kind == 3 && rank == 1 && n > 0) { /* a broadcast scalar operand */
                     trueno_tensor *s = make(idt, 0, NULL, v, 0);
                     trueno_broadcast_to(s, rank, shape, &in[i]);
