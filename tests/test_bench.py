@@ -83,10 +83,18 @@ if table["openblas"]:
 else:
     print(f"ok {count + 1} - # SKIP libopenblas.so.0 not found")
     count += 1
+r = run("--format", "json", "--backends", "reference,auto", "--call", "both", "--placement", "resident", *quick,
+        "add:float32:1024", "floor_divide:int32:100")
+res = json.loads(r.stdout)["results"] if r.returncode == 0 else []
+plans = [x for x in res if x["call"] == "plan"]
+check(len(res) == 8 and len(plans) == 4 and all(x["status"] == "ok" for x in res)
+      and all(p["ran_on"] == q["ran_on"] for p, q in zip(plans, [x for x in res if x["call"] == "run"])),
+      "--call both times trueno_op_run and a plan on every backend; the plan runs where op_run does")
 r = run("--format", "csv", "--backends", "reference,auto", "--placement", "both", *quick, "exp:float64:100")
 rows = r.stdout.strip().splitlines()
 check(r.returncode == 0 and len(rows) == 5 and rows[0].startswith("op,dtype,shape,backend,ran_on")
-      and all(row.split(",")[8] == "ok" for row in rows[1:]), "CSV: a header and one row per backend and placement")
+      and all(row.split(",")[rows[0].split(",").index("status")] == "ok" for row in rows[1:]),
+      "CSV: a header and one row per backend and placement")
 r = run("--backends", "reference", *quick, "--ops", "add,negative", "--sizes", "10,20", "--dtypes", "int8,float32")
 rows = [ln for ln in r.stdout.splitlines() if not ln.startswith(("#", "op "))]
 check(r.returncode == 0 and len(rows) == 8, "--ops x --sizes x --dtypes makes every combination (table)")

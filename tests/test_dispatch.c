@@ -189,6 +189,83 @@ int main(int argc, char **argv)
     trueno_tensor_free(a); trueno_tensor_free(b);
     trueno_runtime_destroy(rt);
 
+    /* ---- plans: checked and placed once, run many times ------------------- */
+    rt = make("fastcpu");
+    a = vec(rt, TRUENO_DTYPE_FLOAT32, 1000, x);
+    b = vec(rt, TRUENO_DTYPE_FLOAT32, 1000, y);
+    trueno_tensor *a2 = vec(rt, TRUENO_DTYPE_FLOAT32, 1000, y), *b2 = vec(rt, TRUENO_DTYPE_FLOAT32, 1000, y);
+    trueno_tensor *sum = NULL, *short_in = vec(rt, TRUENO_DTYPE_FLOAT32, 999, x), *wide = NULL, *strided = NULL;
+    int64_t n1000 = 1000, n2000 = 2000;
+    trueno_tensor_empty(rt, TRUENO_DTYPE_FLOAT32, 1, &n1000, &sum);
+    trueno_zeros(rt, TRUENO_DTYPE_FLOAT32, 1, &n2000, &wide);
+    trueno_slice step2 = {0, TRUENO_SLICE_ALL, 2};
+    trueno_slice_view(wide, &step2, 1, &strided);  /* 1000 elements, stride 2 */
+    const trueno_tensor *ab[2] = {a, b}, *ab2[2] = {a2, b2}, *bad_shape[2] = {a, short_in}, *bad_strides[2] = {a, strided};
+    trueno_plan *plan = NULL;
+    trueno_status st = trueno_plan_create(TRUENO_OP_ADD, ab, 2, NULL, &sum, 1, &plan);
+    ok(st == TRUENO_OK && plan && !strcmp(trueno_plan_backend(plan), "fastcpu"),
+       "a plan for add is placed where the dispatcher would run it: %s", plan ? trueno_plan_backend(plan) : trueno_last_error());
+    float vals[1000];
+    int good = trueno_plan_run(plan, ab2, &sum) == TRUENO_OK && !strcmp(trueno_last_backend(), "fastcpu");
+    trueno_tensor_read(sum, vals, sizeof vals);
+    for (int i = 0; i < 1000; i++) good &= vals[i] == y[i] + y[i];
+    ok(good, "the plan runs on other tensors of the same layout, with their data");
+    for (int i = 0; i < 1000; i++) vals[i] = -1;
+    trueno_tensor *sentinel = vec(rt, TRUENO_DTYPE_FLOAT32, 1000, vals);
+    st = trueno_plan_run(plan, bad_shape, &sentinel);
+    ok(st == TRUENO_SHAPE_MISMATCH && strstr(trueno_last_error(), "input 1 is float32 (999,)") &&
+       strstr(trueno_last_error(), "the plan was made for float32 (1000,)"), "another shape is refused, naming both: %s",
+       trueno_last_error());
+    st = trueno_plan_run(plan, bad_strides, &sentinel);
+    trueno_tensor_read(sentinel, vals, sizeof vals);
+    ok(st == TRUENO_SHAPE_MISMATCH && strstr(trueno_last_error(), "strides (2,)") && vals[0] == -1 && vals[999] == -1,
+       "other strides are refused and the output is untouched: %s", trueno_last_error());
+    ok(trueno_plan_run(plan, NULL, &sum) == TRUENO_INVALID_ARGUMENT && trueno_plan_run(NULL, ab, &sum) ==
+       TRUENO_INVALID_ARGUMENT, "NULL arguments are refused");
+    trueno_runtime_force_backend(rt, "reference");
+    ok(trueno_plan_run(plan, ab, &sum) == TRUENO_OK && !strcmp(trueno_last_backend(), "reference"),
+       "with another backend forced the plan's device steps aside (ran on %s)", trueno_last_backend());
+    trueno_runtime_force_backend(rt, NULL);
+    setenv("TRUENO_TEST_FAIL", "fastcpu:nomem", 1);
+    good = trueno_plan_run(plan, ab, &sum) == TRUENO_OK && !strcmp(trueno_last_backend(), "reference");
+    unsetenv("TRUENO_TEST_FAIL");
+    trueno_tensor_read(sum, vals, sizeof vals);
+    for (int i = 0; i < 1000; i++) good &= vals[i] == x[i] + y[i];
+    ok(good, "the planned device out of memory: the run goes to the next device, right values");
+    ok(trueno_plan_run(plan, ab, &sum) == TRUENO_OK && !strcmp(trueno_last_backend(), "fastcpu"),
+       "and the next run is back on the planned device");
+    setenv("TRUENO_TEST_FAIL", "fastcpu:lost", 1);
+    setenv("TRUENO_LOG", "error", 1);
+    st = trueno_plan_run(plan, ab, &sum);
+    unsetenv("TRUENO_LOG");
+    unsetenv("TRUENO_TEST_FAIL");
+    ok(st == TRUENO_OK && !strcmp(trueno_last_backend(), "reference") && device_lost(rt, "fastcpu") == 1 &&
+       trueno_plan_run(plan, ab, &sum) == TRUENO_OK && !strcmp(trueno_last_backend(), "reference"),
+       "the planned device lost: this run and the next ones go elsewhere");
+    trueno_plan_free(plan);
+    /* integer floor_divide may refuse its data: every run goes through trueno_op_run */
+    int32_t num[4] = {7, -7, 9, 1}, den[4] = {2, 2, 0, 1}, prev[4] = {5, 5, 5, 5}, now_v[4];
+    int64_t n4 = 4;
+    trueno_tensor *ti = NULL, *td = NULL, *tq = NULL;
+    trueno_tensor_from_buffer_copy(rt, TRUENO_DTYPE_INT32, 1, &n4, num, &ti);
+    trueno_tensor_from_buffer_copy(rt, TRUENO_DTYPE_INT32, 1, &n4, den, &td);
+    trueno_tensor_from_buffer_copy(rt, TRUENO_DTYPE_INT32, 1, &n4, prev, &tq);
+    const trueno_tensor *qd[2] = {ti, td};
+    plan = NULL;
+    st = trueno_plan_create(TRUENO_OP_FLOOR_DIVIDE, qd, 2, NULL, &tq, 1, &plan);
+    ok(st == TRUENO_OK && trueno_plan_backend(plan) == NULL, "a plan for integer floor_divide leaves each run to op_run");
+    st = trueno_plan_run(plan, qd, &tq);
+    trueno_tensor_read(tq, now_v, sizeof now_v);
+    ok(st != TRUENO_OK && !memcmp(now_v, prev, sizeof prev), "a division by zero fails and the output keeps its values: %s",
+       trueno_last_error());
+    trueno_plan_free(plan);
+    const trueno_tensor *f64_in[1] = {ti};
+    ok(trueno_plan_create(TRUENO_OP_ADD, f64_in, 1, NULL, &tq, 1, &plan) == TRUENO_INVALID_ARGUMENT,
+       "plan_create checks as op_run does (add takes 2 inputs): %s", trueno_last_error());
+    trueno_tensor *all[] = {a, b, a2, b2, sum, short_in, wide, strided, sentinel, ti, td, tq};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) trueno_tensor_free(all[i]);
+    trueno_runtime_destroy(rt);
+
     /* ---- guard bytes catch a device writing outside its output ------------- */
     static char over_dir[PATH_MAX];
     if (argc > 2 && realpath(argv[2], over_dir)) {

@@ -23,6 +23,9 @@
  *                     upload each call (what the dispatcher prices); resident: the
  *                     same tensors every call, so after the first they stay where
  *                     it ran (default host)
+ *   --call run|plan|both   each call through trueno_op_run (default), or a
+ *                     plan (trueno_plan_create at the first call, then
+ *                     trueno_plan_run: no validation or device choice per call)
  *   --format table|csv|json     (default table)
  *   --threads N       the runtime's pool (else TRUENO_NUM_THREADS, else the cores)
  *   --min-batch S     a batch lasts at least S seconds (default 0.002)
@@ -69,13 +72,14 @@
 
 enum { OUT_REUSE = 1, OUT_FRESH = 2 };
 enum { PLACE_HOST = 1, PLACE_RESIDENT = 2 };
+enum { CALL_RUN = 1, CALL_PLAN = 2 };
 
 typedef struct options {
     char *cells[512];
     size_t n_cells;
     char *backends[MAX_BACKENDS];
     size_t n_backends;
-    int output, placement;
+    int output, placement, call;
     const char *format;
     double min_batch_s, cell_s;
     unsigned long seed;
@@ -134,7 +138,7 @@ static void perf_read(double *v)
 
 typedef struct result {
     char backend[32], ran_on[32], error[512];
-    int output, placement, ok, unsupported;
+    int output, placement, call, ok, unsupported;
     long calls;
     int batches;
     double median_s, min_s, max_s;
@@ -144,8 +148,9 @@ typedef struct result {
 typedef struct run_ctx {
     trueno_runtime *rt;
     const bench_cell *cell;
-    int output, placement, openblas;
+    int output, placement, call, openblas;
     trueno_tensor *in[8], *out[2];   /* resident inputs, reused outputs (else NULL) */
+    trueno_plan *plan;               /* --call plan: made by the first (warm-up) call */
     void *blas_out;                  /* openblas's reused output */
 } run_ctx;
 
@@ -244,8 +249,12 @@ static trueno_status run_once(run_ctx *x)
     for (size_t i = 0; i < c->n_out && !s; i++)
         s = x->output == OUT_REUSE ? (out[i] = x->out[i], TRUENO_OK)
                                    : trueno_tensor_empty(x->rt, c->out[i].dtype, c->out[i].rank, c->out[i].shape, &out[i]);
-    if (!s) s = trueno_op_run((trueno_op_code)c->info->code, (const trueno_tensor *const *)in, c->n_in, &c->params, out,
-                              c->n_out);
+    if (!s && x->call == CALL_PLAN && !x->plan)
+        s = trueno_plan_create((trueno_op_code)c->info->code, (const trueno_tensor *const *)in, c->n_in, &c->params, out,
+                               c->n_out, &x->plan);
+    if (!s && x->call == CALL_PLAN) s = trueno_plan_run(x->plan, (const trueno_tensor *const *)in, out);
+    else if (!s) s = trueno_op_run((trueno_op_code)c->info->code, (const trueno_tensor *const *)in, c->n_in, &c->params,
+                                   out, c->n_out);
     if (x->placement != PLACE_RESIDENT)
         for (size_t i = 0; i < c->n_in; i++) trueno_tensor_free(in[i]);
     if (x->output != OUT_REUSE)
@@ -269,13 +278,14 @@ static void fail_result(result *r, trueno_status s)
 }
 
 static void bench_backend(trueno_runtime *rt, const bench_cell *c, const char *backend, int output, int placement,
-                          const options *o, result *r)
+                          int call, const options *o, result *r)
 {
     memset(r, 0, sizeof *r);
     snprintf(r->backend, sizeof r->backend, "%s", backend);
     r->output = output;
     r->placement = placement;
-    run_ctx x = {.rt = rt, .cell = c, .output = output, .placement = placement,
+    r->call = call;
+    run_ctx x = {.rt = rt, .cell = c, .output = output, .placement = placement, .call = call,
                  .openblas = !strcmp(backend, "openblas")};
     trueno_status s = TRUENO_OK;
     if (x.openblas && !openblas_load()) {
@@ -330,6 +340,7 @@ static void bench_backend(trueno_runtime *rt, const bench_cell *c, const char *b
     }
     for (size_t i = 0; i < 8; i++) trueno_tensor_free(x.in[i]);
     for (size_t i = 0; i < 2; i++) trueno_tensor_free(x.out[i]);
+    trueno_plan_free(x.plan);
     free(x.blas_out);
     trueno_runtime_force_backend(rt, NULL);
 }
@@ -338,6 +349,7 @@ static void bench_backend(trueno_runtime *rt, const bench_cell *c, const char *b
 
 static const char *output_name(int o) { return o == OUT_REUSE ? "reuse" : "fresh"; }
 static const char *placement_name(int p) { return p == PLACE_HOST ? "host" : "resident"; }
+static const char *call_name(int c) { return c == CALL_RUN ? "run" : "plan"; }
 
 static void shape_str(const bench_cell *c, char *buf, size_t n)
 {
@@ -359,6 +371,7 @@ static cJSON *result_json(const bench_cell *c, const result *r, trueno_runtime *
     cJSON_AddStringToObject(j, "backend", r->backend);
     cJSON_AddStringToObject(j, "output", output_name(r->output));
     cJSON_AddStringToObject(j, "placement", placement_name(r->placement));
+    cJSON_AddStringToObject(j, "call", call_name(r->call));
     cJSON_AddNumberToObject(j, "threads", trueno_runtime_num_threads(rt));
     cJSON_AddNumberToObject(j, "bytes", c->bytes);
     cJSON_AddNumberToObject(j, "flops", c->flops);
@@ -402,8 +415,8 @@ static void print_row(const char *format, const bench_cell *c, const result *r, 
     shape_str(c, shape, sizeof shape);
     const char *status = r->ok ? "ok" : r->unsupported ? "unsupported" : "error";
     if (!strcmp(format, "csv")) {
-        printf("%s,%s,%s,%s,%s,%s,%s,%u,%s", c->info->name, trueno_dtype_name(c->dtype), shape, r->backend,
-               r->ok ? r->ran_on : "", output_name(r->output), placement_name(r->placement),
+        printf("%s,%s,%s,%s,%s,%s,%s,%s,%u,%s", c->info->name, trueno_dtype_name(c->dtype), shape, r->backend,
+               r->ok ? r->ran_on : "", output_name(r->output), placement_name(r->placement), call_name(r->call),
                trueno_runtime_num_threads(rt), status);
         if (r->ok)
             printf(",%.1f,%.1f,%.1f,%.3f,%.3f,%.4g,%.4g,%.4g\n", r->median_s * 1e9, r->min_s * 1e9, r->max_s * 1e9,
@@ -414,16 +427,16 @@ static void print_row(const char *format, const bench_cell *c, const result *r, 
         return;
     }
     if (!r->ok) {
-        printf("%-14s %-8s %-14s %-10s %-6s %-8s  %s: %.90s\n", c->info->name, trueno_dtype_name(c->dtype), shape,
-               r->backend, output_name(r->output), placement_name(r->placement), status, r->error);
+        printf("%-14s %-8s %-14s %-10s %-6s %-8s %-4s  %s: %.90s\n", c->info->name, trueno_dtype_name(c->dtype), shape,
+               r->backend, output_name(r->output), placement_name(r->placement), call_name(r->call), status, r->error);
         return;
     }
     print_time(med, sizeof med, r->median_s);
     print_time(lo, sizeof lo, r->min_s);
     print_time(hi, sizeof hi, r->max_s);
-    printf("%-14s %-8s %-14s %-10s %-6s %-8s %-10s %11s %11s %11s %9.2f %9.2f", c->info->name,
+    printf("%-14s %-8s %-14s %-10s %-6s %-8s %-4s %-10s %11s %11s %11s %9.2f %9.2f", c->info->name,
            trueno_dtype_name(c->dtype), shape, r->backend, output_name(r->output), placement_name(r->placement),
-           r->ran_on, med, lo, hi, c->bytes / r->median_s * 1e-9, c->flops / r->median_s * 1e-9);
+           call_name(r->call), r->ran_on, med, lo, hi, c->bytes / r->median_s * 1e-9, c->flops / r->median_s * 1e-9);
     if (perf.hardware) printf("  %6.2f cyc/el %6.2f ins/el %7.4f miss/el", r->counters[0], r->counters[1], r->counters[2]);
     else if (perf.n) printf("  %6.2f cpus", r->counters[0] / (r->median_s * 1e9));
     printf("\n");
@@ -432,12 +445,12 @@ static void print_row(const char *format, const bench_cell *c, const result *r, 
 static void print_header(const char *format)
 {
     if (!strcmp(format, "csv"))
-        printf("op,dtype,shape,backend,ran_on,output,placement,threads,status,median_ns,min_ns,max_ns,gbs,gflops,%s\n",
+        printf("op,dtype,shape,backend,ran_on,output,placement,call,threads,status,median_ns,min_ns,max_ns,gbs,gflops,%s\n",
                perf.hardware ? "cycles_per_element,instructions_per_element,cache_misses_per_element"
                              : "task_clock_ns_per_call,,");
     else if (!strcmp(format, "table"))
-        printf("# counters: %s\n%-14s %-8s %-14s %-10s %-6s %-8s %-10s %11s %11s %11s %9s %9s  %s\n", perf.note, "op",
-               "dtype", "shape", "backend", "output", "place", "ran on", "median", "min", "max", "GB/s", "GFLOP/s",
+        printf("# counters: %s\n%-14s %-8s %-14s %-10s %-6s %-8s %-4s %-10s %11s %11s %11s %9s %9s  %s\n", perf.note, "op",
+               "dtype", "shape", "backend", "output", "place", "call", "ran on", "median", "min", "max", "GB/s", "GFLOP/s",
                perf.hardware ? "counters" : perf.n ? "task-clock" : "");
 }
 
@@ -504,7 +517,7 @@ static int print_list(trueno_runtime *rt)
 static int usage(void)
 {
     fprintf(stderr, "usage: trueno-bench [--backends LIST] [--output reuse|fresh|both] [--placement host|resident|both]\n"
-                    "                    [--format table|csv|json] [--threads N] [--min-batch S] [--cell-time S]\n"
+                    "                    [--call run|plan|both] [--format table|csv|json] [--threads N] [--min-batch S] [--cell-time S]\n"
                     "                    [--seed N] [--ops LIST --sizes LIST [--dtypes LIST]] [CELL...]\n"
                     "       trueno-bench --list | --serve | --first-op T0\n"
                     "CELL = op:dtype:shape[:key=value,...], e.g. add:float32:1000000 matmul:float32:512\n"
@@ -519,6 +532,7 @@ static int parse_options(int argc, char **argv, options *o, char *store, size_t 
     memset(o, 0, sizeof *o);
     o->output = OUT_REUSE;
     o->placement = PLACE_HOST;
+    o->call = CALL_RUN;
     o->format = "table";
     o->min_batch_s = 2e-3;
     o->cell_s = 0.25;
@@ -543,6 +557,9 @@ static int parse_options(int argc, char **argv, options *o, char *store, size_t 
                     : !strcmp(v, "fresh") || !strcmp(v, "resident") ? 2 : 0;
             if (!m) return usage();
             *(a[2] == 'o' ? &o->output : &o->placement) = m;
+        } else if (!strcmp(a, "--call")) {
+            o->call = !strcmp(v, "both") ? 3 : !strcmp(v, "run") ? CALL_RUN : !strcmp(v, "plan") ? CALL_PLAN : 0;
+            if (!o->call) return usage();
         } else if (!strcmp(a, "--format")) {
             if (strcmp(v, "table") && strcmp(v, "csv") && strcmp(v, "json")) return usage();
             o->format = v;
@@ -611,9 +628,12 @@ static int run_cells(trueno_runtime *rt, const options *o, int serve)
             if (!(o->output & out)) continue;
             for (int place = PLACE_HOST; place <= PLACE_RESIDENT; place++) {
                 if (!(o->placement & place)) continue;
+                for (int call = CALL_RUN; call <= CALL_PLAN; call++)
                 for (size_t b = 0; b < n_names; b++) {
+                    if (!(o->call & call)) continue;
+                    if (call == CALL_PLAN && !strcmp(names[b], "openblas")) continue; /* no plans in OpenBLAS */
                     result r;
-                    bench_backend(rt, &cell, names[b], out, place, o, &r);
+                    bench_backend(rt, &cell, names[b], out, place, call, o, &r);
                     if (!r.ok && !r.unsupported) status = 1;
                     if (json) cJSON_AddItemToArray(results, result_json(&cell, &r, rt));
                     else print_row(o->format, &cell, &r, rt);

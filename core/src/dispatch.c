@@ -30,7 +30,7 @@ static int cmp_candidate(const void *pa, const void *pb)
     return a->dev->index < b->dev->index ? -1 : 1;
 }
 
-static bool is_device_failure(trueno_status s)
+bool tn_is_device_failure(trueno_status s)
 {
     return s == TRUENO_DEVICE_OUT_OF_MEMORY || s == TRUENO_DEVICE_LOST ||
            s == TRUENO_DEVICE_ERROR || s == TRUENO_OUT_OF_MEMORY || s == TRUENO_UNSUPPORTED;
@@ -82,11 +82,10 @@ static void drop_outputs(trueno_tensor *const *out, size_t n_out, const tn_devic
     }
 }
 
-static trueno_status attempt(const candidate *c, trueno_op_desc *op,
+static trueno_status attempt(tn_device *d, trueno_op_desc *op,
                              const trueno_tensor *const *in, trueno_tensor_desc *in_desc,
                              trueno_tensor *const *out, trueno_tensor_desc *out_desc, const bool *rmw)
 {
-    tn_device *d = c->dev;
     trueno_status s = TRUENO_OK;
     for (size_t i = 0; i < op->n_inputs && s == TRUENO_OK; i++) {
         s = tn_storage_ensure_on(in[i]->st, d);
@@ -104,16 +103,81 @@ static trueno_status attempt(const candidate *c, trueno_op_desc *op,
     return s;
 }
 
+trueno_status tn_run_on_device(tn_device *d, trueno_op_desc *op, const trueno_tensor *const *in,
+                               trueno_tensor_desc *in_desc, trueno_tensor *const *out,
+                               trueno_tensor_desc *out_desc, const bool *rmw)
+{
+    trueno_status s = attempt(d, op, in, in_desc, out, out_desc, rmw);
+    if (s != TRUENO_OK) {
+        drop_outputs(out, op->n_outputs, d, rmw);
+        return s;
+    }
+    for (size_t k = 0; k < op->n_outputs; k++) tn_storage_mark_written(out[k]->st, d);
+    /* a load and a store, not a locked add: every writer holds the runtime lock */
+    __atomic_store_n(&d->ops_run, __atomic_load_n(&d->ops_run, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+    tn_set_last_backend(d->plugin_name);
+    return TRUENO_OK;
+}
+
+void tn_outputs_rmw(trueno_tensor *const *out, size_t n_out, bool *rmw)
+{
+    for (size_t i = 0; i < n_out; i++) rmw[i] = holds_data(out[i]->st);
+}
+
+/* The devices able to run op, cheapest first (the order above); the
+ * runtime is locked. */
+static size_t rank_devices(trueno_runtime *rt, const trueno_op_desc *op, const trueno_tensor *const *in,
+                           trueno_tensor *const *out, const bool *rmw, candidate *cands)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rt->n_devices; i++) {
+        tn_device *d = &rt->devices[i];
+        if (d->lost || (rt->force_backend && strcmp(rt->force_backend, d->plugin_name)))
+            continue;
+        double est = 0;
+        if (d->handle.vtable->estimate(d->handle.impl, op, &est) != TRUENO_OK) continue;
+        candidate *c = &cands[n++];
+        c->dev = d;
+        c->estimate_ns = est > 0 ? est : 0;
+        c->move_ns = 0;
+        c->holds = 0;
+        for (size_t k = 0; k < op->n_inputs; k++) {
+            c->move_ns += tn_storage_move_cost(in[k]->st, d);
+            c->holds += tn_storage_valid_on(in[k]->st, d);
+        }
+        for (size_t k = 0; k < op->n_outputs; k++)
+            if (rmw[k]) c->move_ns += tn_storage_move_cost(out[k]->st, d);
+        c->cost_ns = c->estimate_ns + c->move_ns;
+    }
+    for (size_t i = 1; i < n; i++) /* insertion sort: a handful of devices */
+        for (size_t k = i; k > 0 && cmp_candidate(&cands[k], &cands[k - 1]) < 0; k--) {
+            candidate t = cands[k];
+            cands[k] = cands[k - 1];
+            cands[k - 1] = t;
+        }
+    return n;
+}
+
+tn_device *tn_cheapest_device(trueno_runtime *rt, const trueno_op_desc *op, const trueno_tensor *const *in,
+                              trueno_tensor *const *out)
+{
+    bool rmw[2] = {false, false};
+    candidate cands[TN_MAX_DEVICES];
+    tn_runtime_lock(rt);
+    tn_outputs_rmw(out, op->n_outputs, rmw);
+    size_t n = rank_devices(rt, op, in, out, rmw, cands);
+    tn_runtime_unlock(rt);
+    return n ? cands[0].dev : NULL;
+}
+
 trueno_status tn_dispatch(trueno_runtime *rt, uint32_t opcode, uint32_t dtype,
                           const trueno_tensor *const *in, size_t n_in,
                           trueno_tensor *const *out, size_t n_out,
                           const trueno_op_params *params)
 {
-    const trueno_op_info *info = tn_op_info(opcode);
-    TN_ASSERT(info && n_in <= 8 && n_out <= 2);
+    TN_ASSERT(n_in <= 8 && n_out <= 2);
     trueno_tensor_desc in_desc[8], out_desc[2];
     const trueno_tensor_desc *in_ptr[8], *out_ptr[2];
-    bool rmw[2] = {false, false};
     for (size_t i = 0; i < n_in; i++) {
         tn_tensor_desc_fill(in[i], NULL, &in_desc[i]);
         in_ptr[i] = &in_desc[i];
@@ -127,6 +191,19 @@ trueno_status tn_dispatch(trueno_runtime *rt, uint32_t opcode, uint32_t dtype,
         .n_inputs = (uint32_t)n_in, .n_outputs = (uint32_t)n_out,
         .inputs = in_ptr, .outputs = out_ptr, .params = params,
     };
+    return tn_dispatch_desc(rt, &op, in, in_desc, out, out_desc);
+}
+
+trueno_status tn_dispatch_desc(trueno_runtime *rt, trueno_op_desc *opd,
+                               const trueno_tensor *const *in, trueno_tensor_desc *in_desc,
+                               trueno_tensor *const *out, trueno_tensor_desc *out_desc)
+{
+    trueno_op_desc op = *opd;
+    uint32_t opcode = op.op, dtype = op.dtype;
+    size_t n_in = op.n_inputs, n_out = op.n_outputs;
+    const trueno_op_info *info = tn_op_info(opcode);
+    TN_ASSERT(info && n_in <= 8 && n_out <= 2);
+    bool rmw[2] = {false, false};
     /* The op's description ("add float32 (3,4),(4,) -> (3,4)") is only
      * written for the log or an error: snprintf costs more than a small op. */
     char what[512];
@@ -140,28 +217,9 @@ trueno_status tn_dispatch(trueno_runtime *rt, uint32_t opcode, uint32_t dtype,
 #endif
 
     tn_runtime_lock(rt);
-    for (size_t i = 0; i < n_out; i++) rmw[i] = holds_data(out[i]->st);
+    tn_outputs_rmw(out, n_out, rmw);
     candidate cands[TN_MAX_DEVICES];
-    size_t n = 0;
-    for (size_t i = 0; i < rt->n_devices; i++) {
-        tn_device *d = &rt->devices[i];
-        if (d->lost || (rt->force_backend && strcmp(rt->force_backend, d->plugin_name)))
-            continue;
-        double est = 0;
-        if (d->handle.vtable->estimate(d->handle.impl, &op, &est) != TRUENO_OK) continue;
-        candidate *c = &cands[n++];
-        c->dev = d;
-        c->estimate_ns = est > 0 ? est : 0;
-        c->move_ns = 0;
-        c->holds = 0;
-        for (size_t k = 0; k < n_in; k++) {
-            c->move_ns += tn_storage_move_cost(in[k]->st, d);
-            c->holds += tn_storage_valid_on(in[k]->st, d);
-        }
-        for (size_t k = 0; k < n_out; k++)
-            if (rmw[k]) c->move_ns += tn_storage_move_cost(out[k]->st, d);
-        c->cost_ns = c->estimate_ns + c->move_ns;
-    }
+    size_t n = rank_devices(rt, &op, in, out, rmw, cands);
     if (n == 0) {
         tn_runtime_unlock(rt);
         if (rt->force_backend)
@@ -171,13 +229,6 @@ trueno_status tn_dispatch(trueno_runtime *rt, uint32_t opcode, uint32_t dtype,
                             DESCRIBE(), rt->force_backend);
         return tn_error(TRUENO_UNSUPPORTED, "%s: no device can run this op", DESCRIBE());
     }
-    for (size_t i = 1; i < n; i++) /* insertion sort: a handful of devices */
-        for (size_t k = i; k > 0 && cmp_candidate(&cands[k], &cands[k - 1]) < 0; k--) {
-            candidate t = cands[k];
-            cands[k] = cands[k - 1];
-            cands[k - 1] = t;
-        }
-
     if (tn_log_enabled(TN_LOG_CAT_DISPATCH)) {
         char line[2048];
         size_t used = 0;
@@ -198,16 +249,12 @@ trueno_status tn_dispatch(trueno_runtime *rt, uint32_t opcode, uint32_t dtype,
     for (size_t i = 0; i < n; i++) {
         tn_device *d = cands[i].dev;
         if (d->lost) continue; /* lost while an earlier candidate ran */
-        s = attempt(&cands[i], &op, in, in_desc, out, out_desc, rmw);
+        s = tn_run_on_device(d, &op, in, in_desc, out, out_desc, rmw);
         if (s == TRUENO_OK) {
-            for (size_t k = 0; k < n_out; k++) tn_storage_mark_written(out[k]->st, d);
-            __atomic_add_fetch(&d->ops_run, 1, __ATOMIC_RELAXED);
-            tn_set_last_backend(d->plugin_name);
             tn_runtime_unlock(rt);
             return TRUENO_OK;
         }
-        drop_outputs(out, n_out, d, rmw);
-        if (!is_device_failure(s)) { /* the op itself is wrong: no retry */
+        if (!tn_is_device_failure(s)) { /* the op itself is wrong: no retry */
             tn_runtime_unlock(rt);
             if (d->plugin_index < 0) return s; /* the reference kernel said why */
             return tn_error(s, "%s: %s (reported by %s '%s')", DESCRIBE(), trueno_status_string(s),

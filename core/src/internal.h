@@ -234,6 +234,37 @@ trueno_status tn_dispatch(trueno_runtime *rt, uint32_t op, uint32_t dtype,
                           const trueno_tensor *const *inputs, size_t n_in,
                           trueno_tensor *const *outputs, size_t n_out,
                           const trueno_op_params *params);
+/* The same for an op whose descriptors the caller has filled (with NULL
+ * buffers): in_desc/out_desc are the arrays op->inputs/outputs point
+ * into, written with each device's buffers as it is tried. */
+trueno_status tn_dispatch_desc(trueno_runtime *rt, trueno_op_desc *op,
+                               const trueno_tensor *const *inputs, trueno_tensor_desc *in_desc,
+                               trueno_tensor *const *outputs, trueno_tensor_desc *out_desc);
+
+/* The pieces trueno_plan_run (plan.c) shares with the dispatcher: */
+/* the device the dispatcher would choose first now, or NULL (none can) */
+tn_device *tn_cheapest_device(trueno_runtime *rt, const trueno_op_desc *op, const trueno_tensor *const *in,
+                              trueno_tensor *const *out);
+/* which outputs hold data (written in part: read-modify-write); locked */
+void tn_outputs_rmw(trueno_tensor *const *out, size_t n_out, bool *rmw);
+/* one attempt on d, the runtime locked: inputs moved there, outputs
+ * allocated, execute; on success the outputs marked written there, on a
+ * failure undone (nothing of the inputs is lost) */
+trueno_status tn_run_on_device(tn_device *d, trueno_op_desc *op, const trueno_tensor *const *in,
+                               trueno_tensor_desc *in_desc, trueno_tensor *const *out,
+                               trueno_tensor_desc *out_desc, const bool *rmw);
+/* a failure another device may not have (out of memory, lost, declined) */
+bool tn_is_device_failure(trueno_status s);
+
+/* trueno_op_run's checks (validate.c): the arguments and the op's rules;
+ * fills *op over di/dout, pi/po its pointer arrays, params NULL as zeros */
+trueno_status tn_op_prepare(trueno_op_code code, const trueno_tensor *const *in, size_t n_in,
+                            const trueno_op_params *params, trueno_tensor *const *outs, size_t n_out,
+                            trueno_op_desc *op, trueno_tensor_desc *di, const trueno_tensor_desc **pi,
+                            trueno_tensor_desc *dout, const trueno_tensor_desc **po);
+/* ops whose kernels can refuse their data (division by zero, bad
+ * indices): run into temporaries so a failure leaves the outputs alone */
+bool tn_may_refuse_data(uint32_t op, uint32_t dtype);
 
 /* ---- op table and the helpers every op entry point uses (ops.c) ---------- */
 const trueno_op_info *tn_op_info(uint32_t op);

@@ -376,16 +376,20 @@ void trueno_tensor_free(trueno_tensor *t)
     tn_free(t);
 }
 
+/* Field by field, without a memset: the 160-byte memset compiled to `rep
+ * stos`, whose start-up was a quarter of a 1K-element add's time. */
 void tn_tensor_desc_fill(const trueno_tensor *t, void *buffer, trueno_tensor_desc *d)
 {
-    memset(d, 0, sizeof *d);
     d->struct_size = sizeof *d;
     d->dtype = t->dtype;
     d->rank = t->rank;
+    d->reserved0 = 0;
     d->buffer = buffer;
     d->offset = t->offset;
-    memcpy(d->shape, t->shape, t->rank * sizeof *t->shape);
-    memcpy(d->strides, t->strides, t->rank * sizeof *t->strides);
+    for (uint32_t i = 0; i < TRUENO_MAX_RANK; i++) {
+        d->shape[i] = i < t->rank ? t->shape[i] : 0;
+        d->strides[i] = i < t->rank ? t->strides[i] : 0;
+    }
 }
 
 /* Copies a strided view into dst in C order, element by element. */

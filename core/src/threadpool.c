@@ -145,6 +145,10 @@ trueno_status tn_pool_parallel_for(tn_pool *p, int64_t n, int64_t grain,
     if (n <= 0) return TRUENO_OK;
     if (grain < 1) grain = 1;
     int64_t n_chunks = (n + grain - 1) / grain;
+    if (n_chunks == 1) { /* a small op: no hand-off, no bookkeeping (a nested call may still use the pool) */
+        fn(arg, 0, n);
+        return TRUENO_OK;
+    }
     bool owned = false;
     if (n_chunks > 1 && !in_pool_chunk)
         owned = pthread_mutex_trylock(&p->busy) == 0;

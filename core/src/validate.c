@@ -199,7 +199,7 @@ trueno_status tn_validate_op(const trueno_op_desc *op)
 
 /* Ops whose kernels can refuse their data (division by zero, bad indices):
  * run into temporaries so that a failure leaves the caller's outputs alone. */
-static bool may_refuse_data(uint32_t op, uint32_t dtype)
+bool tn_may_refuse_data(uint32_t op, uint32_t dtype)
 {
     switch (op) {
     case TRUENO_OP_FLOOR_DIVIDE: case TRUENO_OP_REMAINDER: case TRUENO_OP_FMOD: case TRUENO_OP_POWER:
@@ -212,8 +212,10 @@ static bool may_refuse_data(uint32_t op, uint32_t dtype)
     }
 }
 
-trueno_status trueno_op_run(trueno_op_code code, const trueno_tensor *const *in, size_t n_in,
-                            const trueno_op_params *params, trueno_tensor **outs, size_t n_out)
+trueno_status tn_op_prepare(trueno_op_code code, const trueno_tensor *const *in, size_t n_in,
+                            const trueno_op_params *params, trueno_tensor *const *outs, size_t n_out,
+                            trueno_op_desc *op, trueno_tensor_desc *di, const trueno_tensor_desc **pi,
+                            trueno_tensor_desc *dout, const trueno_tensor_desc **po)
 {
     const trueno_op_info *info = tn_op_info(code);
     if (!info) return tn_error(TRUENO_INVALID_ARGUMENT, "op_run: unknown op code %d", (int)code);
@@ -225,19 +227,28 @@ trueno_status trueno_op_run(trueno_op_code code, const trueno_tensor *const *in,
     for (size_t i = 0; i < n_out; i++)
         if (!outs[i] || outs[i]->st->rt != in[0]->st->rt)
             return tn_error(TRUENO_INVALID_ARGUMENT, "%s: output %zu is NULL or of another runtime", info->name, i);
-    trueno_op_params zero = tn_params();
+    static const trueno_op_params zero = {.struct_size = sizeof zero};
     if (!params) params = &zero;
     /* the data dtype: the first input's, but WHERE's is its second */
     uint32_t dtype = in[code == TRUENO_OP_WHERE ? 1 : 0]->dtype;
-    trueno_tensor_desc di[8], dout[2];
-    const trueno_tensor_desc *pi[8], *po[2];
     for (size_t i = 0; i < n_in; i++) { tn_tensor_desc_fill(in[i], NULL, &di[i]); pi[i] = &di[i]; }
     for (size_t i = 0; i < n_out; i++) { tn_tensor_desc_fill(outs[i], NULL, &dout[i]); po[i] = &dout[i]; }
-    trueno_op_desc op = {sizeof op, code, dtype, (uint32_t)n_in, (uint32_t)n_out, 0, pi, po, params};
-    trueno_status s = tn_validate_op(&op);
+    *op = (trueno_op_desc){sizeof *op, code, dtype, (uint32_t)n_in, (uint32_t)n_out, 0, pi, po, params};
+    return tn_validate_op(op);
+}
+
+trueno_status trueno_op_run(trueno_op_code code, const trueno_tensor *const *in, size_t n_in,
+                            const trueno_op_params *params, trueno_tensor **outs, size_t n_out)
+{
+    trueno_tensor_desc di[8], dout[2];
+    const trueno_tensor_desc *pi[8], *po[2];
+    trueno_op_desc op;
+    trueno_status s = tn_op_prepare(code, in, n_in, params, outs, n_out, &op, di, pi, dout, po);
     if (s != TRUENO_OK) return s;
+    params = op.params;
+    uint32_t dtype = op.dtype;
     trueno_runtime *rt = in[0]->st->rt;
-    if (!may_refuse_data(code, dtype)) return tn_dispatch(rt, code, dtype, in, n_in, outs, n_out, params);
+    if (!tn_may_refuse_data(code, dtype)) return tn_dispatch_desc(rt, &op, in, di, outs, dout);
     trueno_tensor *tmp[2] = {NULL, NULL};
     for (size_t i = 0; i < n_out && s == TRUENO_OK; i++)
         s = tn_tensor_new_unallocated(rt, outs[i]->dtype, outs[i]->rank, outs[i]->shape, &tmp[i]);

@@ -784,6 +784,45 @@ TRUENO_API trueno_status trueno_op_run(trueno_op_code op, const trueno_tensor *c
                                        size_t n_inputs, const trueno_op_params *params,
                                        trueno_tensor **outputs, size_t n_outputs);
 
+/* Plans: an op checked and placed once, then run many times — what a
+ * loop over small tensors wants (a 1K-element float32 add through
+ * trueno_op_run spends most of its time validating the operands and
+ * asking every device for an estimate; a plan does that once).
+ *
+ * trueno_plan_create takes the arguments of trueno_op_run, checks them
+ * the same way (same errors) and asks the dispatcher which device would
+ * run the op now, for these operands where their data is now; it runs
+ * nothing. The plan remembers each operand's dtype, shape and strides
+ * (not the tensors: they may be freed) and that device. Errors:
+ * trueno_op_run's; UNSUPPORTED when no device can run the op;
+ * OUT_OF_MEMORY. Free the plan with trueno_plan_free, before its
+ * runtime is destroyed.
+ *
+ * trueno_plan_run runs the op on operands of exactly the plan's layouts
+ * (any tensors of the same runtime, any data, any offset into their
+ * storage; outputs preallocated and written in place, as trueno_op_run)
+ * on the planned device, moving inputs there if they are elsewhere.
+ * Operands of another dtype, shape or strides: SHAPE_MISMATCH naming the
+ * operand and both layouts, nothing run. If that device fails (out of
+ * memory, lost, declines the data) or is no longer allowed (another
+ * backend forced), the op goes to the dispatcher as trueno_op_run would
+ * send it; ops whose kernels may refuse their data (integer division by
+ * zero, out-of-range indices) always do. A failing run leaves the outputs
+ * unchanged. A plan is read-only while it runs: several threads may run
+ * one plan at once (on different outputs).
+ *
+ * trueno_plan_backend: the plugin name of the planned device ("cpu-x86",
+ * "reference", ...), or NULL where every run goes to trueno_op_run. */
+typedef struct trueno_plan trueno_plan;
+TRUENO_API trueno_status trueno_plan_create(trueno_op_code op, const trueno_tensor *const *inputs,
+                                            size_t n_inputs, const trueno_op_params *params,
+                                            trueno_tensor *const *outputs, size_t n_outputs,
+                                            trueno_plan **plan);
+TRUENO_API trueno_status trueno_plan_run(const trueno_plan *plan, const trueno_tensor *const *inputs,
+                                         trueno_tensor *const *outputs);
+TRUENO_API const char *trueno_plan_backend(const trueno_plan *plan);
+TRUENO_API void trueno_plan_free(trueno_plan *plan);
+
 /* The op table, for tools (trueno-bench, the conformance suite, docs):
  * one entry of TRUENO_OP_MAP; NULL for an unknown code. */
 typedef struct trueno_op_info {
