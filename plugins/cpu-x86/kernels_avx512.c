@@ -19,6 +19,9 @@
 #define VMAX(a, b) (vf)_mm512_max_ps((__m512)(a), (__m512)(b))
 #define VSTREAM(p, v) _mm512_stream_si512((void *)(p), (__m512i)(v))
 #define VSCALEF(y, n) (vf)_mm512_scalef_ps((__m512)(y), (__m512)(n))
+#define VRCP(x) (vf)_mm512_rcp14_ps((__m512)(x))
+#define VCVTPH_PS(h) (vf)_mm512_cvtph_ps((__m256i)(h))
+#define VCVTPS_PH(x) (vh)_mm512_cvtps_ph((__m512)(x), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #include "vmath.h"
 
 #define SMR 12

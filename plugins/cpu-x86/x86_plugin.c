@@ -69,7 +69,7 @@ static x86_isa detect(char *features, size_t size)
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return X86_SSE2;
     bool avx2 = b >> 5 & 1, f = b >> 16 & 1, dq = b >> 17 & 1, bw = b >> 30 & 1, vl = b >> 31 & 1;
     if (f16c) used += (size_t)snprintf(features + used, size - used, " f16c");
-    if (!(avx && avx2 && fma && ymm_state)) return X86_SSE2;
+    if (!(avx && avx2 && fma && f16c && ymm_state)) return X86_SSE2; /* the AVX2 kernels convert float16 with F16C */
     used += (size_t)snprintf(features + used, size - used, " avx avx2 fma");
     if (!(f && dq && bw && vl && zmm_state)) return X86_AVX2;
     snprintf(features + used, size - used, " avx512f avx512dq avx512bw avx512vl");
@@ -93,6 +93,7 @@ static void brand(char *out, size_t size)
 /* ---- which ops, and their layouts ---------------------------------------- */
 
 static bool float_dtype(uint32_t dt) { return dt == TRUENO_DTYPE_FLOAT32 || dt == TRUENO_DTYPE_FLOAT64; }
+static bool half_dtype(uint32_t dt) { return dt == TRUENO_DTYPE_FLOAT16 || dt == TRUENO_DTYPE_BFLOAT16; }
 
 static int binop_of(uint32_t op)
 {
@@ -225,9 +226,8 @@ static bool cast_supported(const trueno_op_desc *op)
     uint32_t from = op->inputs[0]->dtype, to = op->outputs[0]->dtype;
     bool f32_f64 = (from == TRUENO_DTYPE_FLOAT32 && to == TRUENO_DTYPE_FLOAT64) ||
                    (from == TRUENO_DTYPE_FLOAT64 && to == TRUENO_DTYPE_FLOAT32);
-    bool f32_bf16 = (from == TRUENO_DTYPE_FLOAT32 && to == TRUENO_DTYPE_BFLOAT16) ||
-                    (from == TRUENO_DTYPE_BFLOAT16 && to == TRUENO_DTYPE_FLOAT32);
-    return (f32_f64 || f32_bf16) && flat_stride(op->inputs[0]) == 1 && flat_stride(op->outputs[0]) == 1;
+    bool f32_half = (from == TRUENO_DTYPE_FLOAT32 && half_dtype(to)) || (half_dtype(from) && to == TRUENO_DTYPE_FLOAT32);
+    return (f32_f64 || f32_half) && flat_stride(op->inputs[0]) == 1 && flat_stride(op->outputs[0]) == 1;
 }
 
 static bool supported(const trueno_op_desc *op)
@@ -250,18 +250,19 @@ static bool supported(const trueno_op_desc *op)
     if (op->dtype >= TRUENO_DTYPE_COUNT_1_0 || op->n_outputs != 1 || op->outputs[0]->dtype != out_dtype) return false;
     for (uint32_t i = 0; i < op->n_inputs; i++)
         if (op->inputs[i]->dtype != op->dtype) return false;
-    if (op->n_inputs == 2 && bop >= 0) /* the integers too, but no integer divide */
-        return op->dtype != TRUENO_DTYPE_BOOL && op->dtype != TRUENO_DTYPE_FLOAT16 &&
-               op->dtype != TRUENO_DTYPE_BFLOAT16 && (bop != X86_DIV || float_dtype(op->dtype));
+    if (op->n_inputs == 2 && bop >= 0) /* the integers and halves too, but no integer divide */
+        return op->dtype != TRUENO_DTYPE_BOOL && (bop != X86_DIV || float_dtype(op->dtype) || half_dtype(op->dtype));
+    bool unary = op->n_inputs == 1 &&
+                 !(op->op == TRUENO_OP_GELU && op->params->ints[1]) && /* not the tanh approximation */
+                 !(op->op == TRUENO_OP_SOFTPLUS && (op->params->floats[0] != 1 || op->params->floats[1] != 20));
+    if (half_dtype(op->dtype)) return unary && unary_supported(op->op, TRUENO_DTYPE_FLOAT32); /* through float32 */
     if (!float_dtype(op->dtype)) return false;
     switch (op->op) {
     case TRUENO_OP_MATMUL: case TRUENO_OP_GEMM: return true;
     case TRUENO_OP_SUM: case TRUENO_OP_MEAN: case TRUENO_OP_VAR: case TRUENO_OP_STD:
         return sum_layout(op, &inner) || column_layout(op, &outer, &rows, &inner);
     default:
-        return op->n_inputs == 1 && unary_supported(op->op, op->dtype) &&
-               !(op->op == TRUENO_OP_GELU && op->params->ints[1]) && /* not the tanh approximation */
-               !(op->op == TRUENO_OP_SOFTPLUS && (op->params->floats[0] != 1 || op->params->floats[1] != 20));
+        return unary && unary_supported(op->op, op->dtype);
     }
 }
 
@@ -347,6 +348,65 @@ static void binary_run(const x86_kernels *k, x86_binop bop, uint32_t dtype, int6
     else k->binary[dtype](bop, n, pa, sa, pb, sb, po, stream);
 }
 
+/* float16 and bfloat16 element-wise ops: each run widened to float32 in
+ * blocks of HALF_BLOCK on the stack, computed by the float32 kernel and
+ * rounded back once, to nearest even. For + − × ÷ that is the correctly
+ * rounded result: rounding a float32 result again to 11 (or 8) bits is
+ * never wrong, as 24 >= 2·11 + 2 (S. A. Figueroa, "When is double
+ * rounding innocuous?", SIGNUM Newsletter 30(3), 1995); the
+ * transcendentals keep their float32 error, thousandths of a half's ULP.
+ * Strides: element strides of the run (0: one broadcast value). */
+#define HALF_BLOCK 512
+
+static void half_widen(const x86_kernels *k, uint32_t dt, const char *p, int64_t s, int64_t n, float *f)
+{
+    uint16_t h[HALF_BLOCK];
+    if (s != 1)
+        for (int64_t i = 0; i < n; i++) memcpy(&h[i], p + i * s * 2, 2);
+    k->cast_f32(dt, TRUENO_DTYPE_FLOAT32, n, s == 1 ? (const void *)p : h, f);
+}
+
+static void half_narrow(const x86_kernels *k, uint32_t dt, const float *f, int64_t n, char *p, int64_t s)
+{
+    uint16_t h[HALF_BLOCK];
+    k->cast_f32(TRUENO_DTYPE_FLOAT32, dt, n, f, s == 1 ? (void *)p : h);
+    if (s != 1)
+        for (int64_t i = 0; i < n; i++) memcpy(p + i * s * 2, &h[i], 2);
+}
+
+static void half_binary(const x86_kernels *k, x86_binop bop, uint32_t dt, int64_t n, const char *pa, int64_t sa,
+                        const char *pb, int64_t sb, char *po, int64_t so)
+{
+    float fa[HALF_BLOCK], fb[HALF_BLOCK], fo[HALF_BLOCK];
+    uint8_t bo[HALF_BLOCK];
+    for (int64_t at = 0; at < n; at += HALF_BLOCK) {
+        int64_t m = n - at < HALF_BLOCK ? n - at : HALF_BLOCK;
+        half_widen(k, dt, pa + at * sa * 2, sa, m, fa);
+        half_widen(k, dt, pb + at * sb * 2, sb, m, fb);
+        if (bop >= X86_EQ) { /* comparisons write bool bytes */
+            k->compare[TRUENO_DTYPE_FLOAT32](bop, m, fa, 1, fb, 1, bo);
+            for (int64_t i = 0; i < m; i++) po[(at + i) * so] = (char)bo[i];
+        } else {
+            k->binary[TRUENO_DTYPE_FLOAT32](bop, m, fa, 1, fb, 1, fo, 0);
+            half_narrow(k, dt, fo, m, po + at * so * 2, so);
+        }
+    }
+}
+
+static int half_unary(const x86_kernels *k, const trueno_op_desc *op, float param, int64_t n, const char *pa,
+                      int64_t sa, char *po, int64_t so)
+{
+    float fa[HALF_BLOCK], fo[HALF_BLOCK];
+    int refused = 0;
+    for (int64_t at = 0; at < n; at += HALF_BLOCK) {
+        int64_t m = n - at < HALF_BLOCK ? n - at : HALF_BLOCK;
+        half_widen(k, op->dtype, pa + at * sa * 2, sa, m, fa);
+        refused |= k->unary_f32(op->op, param, m, fa, fo);
+        half_narrow(k, op->dtype, fo, m, po + at * so * 2, so);
+    }
+    return refused;
+}
+
 static void ew_rows(void *arg, int64_t begin, int64_t end)
 {
     const ew_job *j = arg;
@@ -378,6 +438,10 @@ static void ew_rows(void *arg, int64_t begin, int64_t end)
         }
         const char *pa = (const char *)a->buffer + ia * es, *pb = (const char *)b->buffer + ib * es;
         char *po = (char *)o->buffer + io * oes;
+        if (half_dtype(op->dtype)) {
+            half_binary(j->d->k, bop, op->dtype, len, pa, sa, pb, sb, po, so);
+            continue;
+        }
         if ((sa == 0 || sa == 1) && (sb == 0 || sb == 1) && so == 1) {
             binary_run(j->d->k, bop, op->dtype, len, pa, sa, pb, sb, po, j->stream);
             continue;
@@ -424,7 +488,9 @@ static void unary_rows(void *arg, int64_t begin, int64_t end)
         const char *pa = (const char *)a->buffer + ia * (int64_t)es;
         char *po = (char *)o->buffer + io * (int64_t)es;
         int refused = 0;
-        if (sa == 1 && so == 1) {
+        if (half_dtype(op->dtype)) {
+            refused = half_unary(j->d->k, op, param, len, pa, sa, po, so);
+        } else if (sa == 1 && so == 1) {
             refused = unary_run(j->d->k, op, param, len, pa, po);
         } else {
             for (int64_t at = 0; at < len; at += 256) {

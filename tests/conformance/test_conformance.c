@@ -319,6 +319,29 @@ static void family_arg_ties(const char *backend, trueno_op_code op, trueno_dtype
         }
 }
 
+/* CAST between the float dtypes on the values where conversions go wrong:
+ * ±0, subnormals of every target and the ties between them, the largest
+ * finite values and the first that round to inf, inf and NaN, then the
+ * same values again as a second row (so vector widths split them). */
+static void family_cast_edges(const char *backend, trueno_dtype from, tally *t)
+{
+    static const double edges[] = {0.0, -0.0, 5.9604644775390625e-08, -5.9604644775390625e-08, 2.98023223876953125e-08,
+                                   8.94069671630859375e-08, 1.1920928955078125e-07, 6.097555160522461e-05,
+                                   6.103515625e-05, -6.100535392761230e-05, 1e-40, -1e-45, 1.17549435e-38, 65504.0,
+                                   65519.99, 65520.0, -65520.0, 1e10, 3.3895313892515355e38, 3.4e38, INFINITY,
+                                   -INFINITY, NAN, 1.00048828125, 1.00146484375, 1.0009765625, 0.1, -2.5, 1.0 / 3};
+    const int64_t n = 2 * (int64_t)(sizeof edges / sizeof *edges);
+    double v[2 * sizeof edges / sizeof *edges];
+    for (int64_t i = 0; i < n; i++) v[i] = edges[i % (n / 2)];
+    for (int to = TRUENO_DTYPE_FLOAT16; to < TRUENO_DTYPE_COUNT_1_0; to++) {
+        if (to == (int)from) continue;
+        trueno_tensor *in[1] = {make(from, 1, &n, v, 0)};
+        trueno_op_params p = {.struct_size = sizeof p};
+        one_case(backend, TRUENO_OP_CAST, in, 1, &p, (trueno_dtype)to, 1, &n, 1, t);
+        free_case(in, 1);
+    }
+}
+
 /* Ops along one axis (softmax, cumsum, sort, topk): each axis of a few shapes. */
 static void family_axis(const char *backend, trueno_op_code op, trueno_dtype dt, tally *t)
 {
@@ -496,6 +519,7 @@ int main(int argc, char **argv)
                     if (code == TRUENO_OP_CAST) {
                         for (int to = 0; to < TRUENO_DTYPE_COUNT_1_0; to++)
                             family_elementwise(info.plugin, TRUENO_OP_CAST, (trueno_dtype)dt, (trueno_dtype)to, &t);
+                        if (dt >= TRUENO_DTYPE_FLOAT16) family_cast_edges(info.plugin, (trueno_dtype)dt, &t);
                     } else if ((op->op_class == TRUENO_OP_CLASS_ELEMENTWISE && code != TRUENO_OP_BATCH_NORM) ||
                                code == TRUENO_OP_CONTIGUOUS) {
                         family_elementwise(info.plugin, (trueno_op_code)code, (trueno_dtype)dt,
