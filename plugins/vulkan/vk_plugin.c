@@ -78,8 +78,12 @@ static const uint32_t spv_matmul_r8[] = /* 8×8 */
     ;
 
 /* op codes of elementwise.comp */
-enum { EW_ADD = 0, EW_SUB = 1, EW_MUL = 2, EW_MAX = 3, EW_MIN = 4, EW_NEG = 16, EW_ABS = 17, EW_SQUARE = 18,
-       EW_RELU = 19, EW_EXP = 20, EW_LEAKY_RELU = 21, EW_COPY = 22 };
+enum { EW_ADD = 0, EW_SUB = 1, EW_MUL = 2, EW_MAX = 3, EW_MIN = 4, EW_FMAX = 5, EW_FMIN = 6, EW_COPYSIGN = 7,
+       EW_NEG = 16, EW_ABS = 17, EW_SQUARE = 18, EW_RELU = 19, EW_EXP = 20, EW_LEAKY_RELU = 21, EW_COPY = 22,
+       EW_LOG = 23, EW_TANH = 24, EW_SIGMOID = 25, EW_SILU = 26, EW_GELU = 27, EW_EXPM1 = 28, EW_LOG1P = 29,
+       EW_ELU = 30, EW_SELU = 31, EW_SOFTPLUS = 32, EW_LOGSIGMOID = 33, EW_SOFTSIGN = 34, EW_RELU6 = 35,
+       EW_HARDSIGMOID = 36, EW_HARDSWISH = 37, EW_RSQRT = 38, EW_FLOOR = 39, EW_CEIL = 40, EW_ROUND = 41,
+       EW_TRUNC = 42, EW_SIGN = 43 };
 
 typedef struct ew_params {
     uint32_t n, op, rank, unary;
@@ -541,6 +545,30 @@ static int ew_code(uint32_t op)
     case TRUENO_OP_EXP: return EW_EXP;
     case TRUENO_OP_LEAKY_RELU: return EW_LEAKY_RELU;
     case TRUENO_OP_CONTIGUOUS: return EW_COPY;
+    case TRUENO_OP_FMAX: return EW_FMAX;
+    case TRUENO_OP_FMIN: return EW_FMIN;
+    case TRUENO_OP_COPYSIGN: return EW_COPYSIGN;
+    case TRUENO_OP_LOG: return EW_LOG;
+    case TRUENO_OP_TANH: return EW_TANH;
+    case TRUENO_OP_SIGMOID: return EW_SIGMOID;
+    case TRUENO_OP_SILU: return EW_SILU;
+    case TRUENO_OP_GELU: return EW_GELU;
+    case TRUENO_OP_EXPM1: return EW_EXPM1;
+    case TRUENO_OP_LOG1P: return EW_LOG1P;
+    case TRUENO_OP_ELU: return EW_ELU;
+    case TRUENO_OP_SELU: return EW_SELU;
+    case TRUENO_OP_SOFTPLUS: return EW_SOFTPLUS;
+    case TRUENO_OP_LOGSIGMOID: return EW_LOGSIGMOID;
+    case TRUENO_OP_SOFTSIGN: return EW_SOFTSIGN;
+    case TRUENO_OP_RELU6: return EW_RELU6;
+    case TRUENO_OP_HARDSIGMOID: return EW_HARDSIGMOID;
+    case TRUENO_OP_HARDSWISH: return EW_HARDSWISH;
+    case TRUENO_OP_RSQRT: return EW_RSQRT;
+    case TRUENO_OP_FLOOR: return EW_FLOOR;
+    case TRUENO_OP_CEIL: return EW_CEIL;
+    case TRUENO_OP_ROUND: return EW_ROUND;
+    case TRUENO_OP_TRUNC: return EW_TRUNC;
+    case TRUENO_OP_SIGN: return EW_SIGN;
     default: return -1;
     }
 }
@@ -795,7 +823,9 @@ static bool supported(const vk_device *d, const trueno_op_desc *op)
         return mm_layout(d, op, &p, &z);
     }
     ew_params p;
-    return ew_code(op->op) >= 0 && op->n_outputs == 1 && ew_layout(op, &p);
+    bool params_ok = !(op->op == TRUENO_OP_GELU && op->params->ints[1]) && /* not the tanh approximation */
+                     !(op->op == TRUENO_OP_SOFTPLUS && (op->params->floats[0] != 1 || op->params->floats[1] != 20));
+    return ew_code(op->op) >= 0 && params_ok && op->n_outputs == 1 && ew_layout(op, &p);
 }
 
 /* ---- the cost model ---------------------------------------------------------------- */
@@ -896,7 +926,7 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
     ew_layout(op, &p);
     p.op = (uint32_t)ew_code(op->op);
     p.unary = op->n_inputs == 1;
-    if (op->op == TRUENO_OP_LEAKY_RELU) p.param = (float)op->params->floats[0];
+    if (op->op == TRUENO_OP_LEAKY_RELU || op->op == TRUENO_OP_ELU) p.param = (float)op->params->floats[0];
     vk_buffer *a = op->inputs[0]->buffer, *b = op->n_inputs > 1 ? op->inputs[1]->buffer : a, *out = o->buffer;
     if (!bindable(d, a) || !bindable(d, b) || !bindable(d, out)) return TRUENO_UNSUPPORTED;
     vk_buffer *bufs[3] = {a, b, out};

@@ -6,9 +6,10 @@
 // plugin merges axes that are contiguous in every operand, so rank <= 4
 // covers the layouts ops meet; a grid-stride loop covers any count.
 //
-// Only operations Vulkan computes correctly rounded (+, -, *, comparisons;
-// Vulkan spec, "Precision and Operation of SPIR-V Instructions") and exp
-// built from them (exp.glsl).
+// Only operations Vulkan computes correctly rounded (+, -, *, comparisons,
+// floor, ceil, trunc, roundEven; Vulkan spec, "Precision and Operation of
+// SPIR-V Instructions") and functions built from them (math.glsl), plus
+// inversesqrt for rsqrt (2 ULP, within the op's 4).
 layout(local_size_x_id = 0) in;
 
 layout(std430, binding = 0) readonly buffer A { float a[]; };
@@ -27,14 +28,17 @@ layout(push_constant) uniform Params {
     uint shape[4];          // output extents, outermost first
     int sa[4], sb[4], so[4];
     uint oa, ob, oo;        // offsets in elements
-    float param;            // leaky_relu's slope
+    float param;            // leaky_relu's slope, elu's alpha
 } p;
 
 // op codes, shared with vk_plugin.c
-const uint ADD = 0u, SUB = 1u, MUL = 2u, MAX = 3u, MIN = 4u;
-const uint NEG = 16u, ABS = 17u, SQUARE = 18u, RELU = 19u, EXP = 20u, LEAKY_RELU = 21u, COPY = 22u;
+const uint ADD = 0u, SUB = 1u, MUL = 2u, MAX = 3u, MIN = 4u, FMAX = 5u, FMIN = 6u, COPYSIGN = 7u;
+const uint NEG = 16u, ABS = 17u, SQUARE = 18u, RELU = 19u, EXP = 20u, LEAKY_RELU = 21u, COPY = 22u, LOG = 23u,
+           TANH = 24u, SIGMOID = 25u, SILU = 26u, GELU = 27u, EXPM1 = 28u, LOG1P = 29u, ELU = 30u, SELU = 31u,
+           SOFTPLUS = 32u, LOGSIGMOID = 33u, SOFTSIGN = 34u, RELU6 = 35u, HARDSIGMOID = 36u, HARDSWISH = 37u,
+           RSQRT = 38u, FLOOR = 39u, CEIL = 40u, ROUND = 41u, TRUNC = 42u, SIGN = 43u;
 
-#include "exp.glsl"
+#include "math.glsl"
 
 float binary(float x, float y)
 {
@@ -43,7 +47,10 @@ float binary(float x, float y)
     case SUB: return x - y;
     case MUL: return x * y;
     case MAX: return isnan(x) || isnan(y) ? x + y : max(x, y);   // NaN propagates, as numpy.maximum
-    default: return isnan(x) || isnan(y) ? x + y : min(x, y);
+    case MIN: return isnan(x) || isnan(y) ? x + y : min(x, y);
+    case FMAX: return isnan(x) ? y : isnan(y) ? x : max(x, y);     // NaN ignored, as numpy.fmax
+    case FMIN: return isnan(x) ? y : isnan(y) ? x : min(x, y);
+    default: return uintBitsToFloat((floatBitsToUint(x) & 0x7fffffffu) | (floatBitsToUint(y) & 0x80000000u));
     }
 }
 
@@ -56,6 +63,31 @@ float unary(float x)
     case RELU: return isnan(x) ? x : max(x, 0.0);
     case EXP: return exp_cephes(x);
     case LEAKY_RELU: return x < 0.0 ? x * p.param : x;
+    case LOG: return log_cephes(x);
+    case TANH: return tanh_acc(x);
+    case SIGMOID: return sigmoid_acc(x);
+    case SILU: return silu_acc(x);
+    case GELU: return gelu_acc(x);
+    case EXPM1: return expm1_acc(x);
+    case LOG1P: return log1p_acc(x);
+    case ELU: return x > 0.0 ? x : p.param * expm1_acc(x);
+    case SELU: return 1.05070099 * (x > 0.0 ? x : 1.67326324 * expm1_acc(x));
+    case SOFTPLUS: return x > 20.0 ? x : log1p_acc(exp_cephes(x));            // PyTorch's beta 1, threshold 20
+    case LOGSIGMOID: return min(x, 0.0) - log1p_acc(exp_cephes(-abs(x)));
+    case SOFTSIGN: {                                                     // x/(1 + |x|), |x| capped where it is ±1
+        float a = min(abs(x), 1e30);
+        return isnan(x) || isinf(x) ? f_nan() : (x < 0.0 ? -a : a) * recip(1.0 + a);   // inf/inf, as PyTorch
+    }
+    case RELU6: return isnan(x) ? x : clamp(x, 0.0, 6.0);
+    case HARDSIGMOID: return isnan(x) ? x : x <= -3.0 ? 0.0 : x >= 3.0 ? 1.0 : (x + 3.0) * (1.0 / 6.0);
+    case HARDSWISH: return isnan(x) ? x : x * clamp(x + 3.0, 0.0, 6.0) * (1.0 / 6.0);
+    case RSQRT: return x == 0.0 ? (floatBitsToUint(x) != 0u ? -f_inf() : f_inf()) : x < 0.0 ? f_nan()
+                      : x == f_inf() ? 0.0 : inversesqrt(x);
+    case FLOOR: return floor(x);
+    case CEIL: return ceil(x);
+    case ROUND: return roundEven(x);
+    case TRUNC: return trunc(x);
+    case SIGN: return x > 0.0 ? 1.0 : x < 0.0 ? -1.0 : x;              // ±0 and NaN as given
     default: return x;
     }
 }
