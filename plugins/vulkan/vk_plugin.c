@@ -58,6 +58,12 @@ static const uint32_t spv_elementwise[] =
 static const uint32_t spv_elementwise4[] = /* contiguous, 4 lanes at a time */
 #include "elementwise4.spv.inc"
     ;
+static const uint32_t spv_elementwise_dp[] = /* the same two keeping float32 subnormals */
+#include "elementwise_dp.spv.inc"
+    ;
+static const uint32_t spv_elementwise4_dp[] =
+#include "elementwise4_dp.spv.inc"
+    ;
 static const uint32_t spv_softmax[] =
 #include "softmax.spv.inc"
     ;
@@ -83,7 +89,7 @@ enum { EW_ADD = 0, EW_SUB = 1, EW_MUL = 2, EW_MAX = 3, EW_MIN = 4, EW_FMAX = 5, 
        EW_LOG = 23, EW_TANH = 24, EW_SIGMOID = 25, EW_SILU = 26, EW_GELU = 27, EW_EXPM1 = 28, EW_LOG1P = 29,
        EW_ELU = 30, EW_SELU = 31, EW_SOFTPLUS = 32, EW_LOGSIGMOID = 33, EW_SOFTSIGN = 34, EW_RELU6 = 35,
        EW_HARDSIGMOID = 36, EW_HARDSWISH = 37, EW_RSQRT = 38, EW_FLOOR = 39, EW_CEIL = 40, EW_ROUND = 41,
-       EW_TRUNC = 42, EW_SIGN = 43 };
+       EW_TRUNC = 42, EW_SIGN = 43, EW_CODES = 44 };
 
 typedef struct ew_params {
     uint32_t n, op, rank, unary;
@@ -140,6 +146,7 @@ typedef struct vk_pipeline {
     VkPipelineLayout layout;
     VkPipeline pipe;
     uint32_t bindings, local;
+    bool failed;                 /* a lazily made pipeline that could not be */
 } vk_pipeline;
 
 struct vk_instance;
@@ -158,12 +165,16 @@ typedef struct vk_device {
     VkQueue queue;
     uint32_t qfam, mem_device, mem_staging;
     bool unified, lost, recording;
+    bool denorm;                 /* the element-wise modules keep float32 subnormals */
     VkCommandPool pool;
     VkCommandBuffer cmd;
     VkFence fence;
     VkDescriptorPool dpool;
     VkPipelineCache pcache;
     vk_pipeline ew, ew4, mm, topk, reduce, softmax, norm;
+    /* the element-wise pipelines specialised to one op code ([1]: VEC4),
+     * made at its first use: the generic ones carry every op's registers */
+    vk_pipeline ew_op[2][EW_CODES];
     vk_buffer staging[2];          /* two halves: one fills while the other moves */
     VkCommandBuffer xfer[2];
     VkFence xfer_fence[2];
@@ -877,6 +888,28 @@ static trueno_status dispatch_rows(vk_device *d, vk_pipeline *pipe, vk_buffer *c
     return dispatch(d, pipe, bufs, n_bufs, n_out, push, push_bytes, gx, (rows + gx - 1) / gx, 1);
 }
 
+/* The element-wise pipeline for op code `code` (VEC4 or not): specialised
+ * to it (constant_id 1), made at its first use, so that the driver
+ * compiles that op alone. A 64M-element floor ran at 1.2 TB/s on the H200
+ * through the generic pipeline, whose registers are gelu's. Where the
+ * specialised one cannot be made, the generic one. */
+static vk_pipeline *ew_pipeline(vk_device *d, bool vec4, uint32_t code)
+{
+    vk_pipeline *p = &d->ew_op[vec4][code];
+    if (!p->pipe && !p->failed) {
+        uint32_t spec[2] = {d->ew.local, code};
+        const uint32_t *spv = vec4 ? (d->denorm ? spv_elementwise4_dp : spv_elementwise4)
+                                   : (d->denorm ? spv_elementwise_dp : spv_elementwise);
+        size_t bytes = vec4 ? (d->denorm ? sizeof spv_elementwise4_dp : sizeof spv_elementwise4)
+                            : (d->denorm ? sizeof spv_elementwise_dp : sizeof spv_elementwise);
+        if (make_pipeline(d, p, spv, bytes, 3, sizeof(ew_params), spec, 2) != TRUENO_OK) {
+            drop_pipeline(d, p);
+            *p = (vk_pipeline){.failed = true};
+        }
+    }
+    return p->pipe ? p : vec4 ? &d->ew4 : &d->ew;
+}
+
 static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
 {
     vk_device *d = dev;
@@ -933,7 +966,7 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
     bool flat4 = p.rank == 1 && p.sa[0] == 1 && p.so[0] == 1 && (p.unary || p.sb[0] == 1) && p.n % 4 == 0 &&
                  p.oa % 4 == 0 && p.ob % 4 == 0 && p.oo % 4 == 0;
     uint32_t groups = ((flat4 ? p.n / 4 : p.n) + d->ew.local - 1) / d->ew.local;
-    return dispatch(d, flat4 ? &d->ew4 : &d->ew, bufs, 3, 1, &p, sizeof p, groups < 65535 ? groups : 65535, 1, 1);
+    return dispatch(d, ew_pipeline(d, flat4, p.op), bufs, 3, 1, &p, sizeof p, groups < 65535 ? groups : 65535, 1, 1);
 }
 
 static trueno_status vk_synchronize(void *dev)
@@ -1127,6 +1160,8 @@ static void destroy_device(vk_device *d)
         drop_pipeline(d, &d->reduce);
         drop_pipeline(d, &d->softmax);
         drop_pipeline(d, &d->norm);
+        for (int v = 0; v < 2; v++)
+            for (int c = 0; c < EW_CODES; c++) drop_pipeline(d, &d->ew_op[v][c]);
         for (int i = 0; i < 2; i++) {
             if (d->staging[i].buf) drop_buffer(d, &d->staging[i]);
             if (d->xfer_fence[i]) vkDestroyFence(d->dev, d->xfer_fence[i], NULL);
@@ -1327,6 +1362,19 @@ static const char *vendor_name(uint32_t id)
     }
 }
 
+/* the physical device offers the extension `name` */
+static bool device_has(VkPhysicalDevice phys, const char *name)
+{
+    uint32_t n = 0;
+    bool found = false;
+    vkEnumerateDeviceExtensionProperties(phys, NULL, &n, NULL);
+    VkExtensionProperties *ext = calloc(n ? n : 1, sizeof *ext);
+    if (ext && vkEnumerateDeviceExtensionProperties(phys, NULL, &n, ext) == VK_SUCCESS)
+        for (uint32_t i = 0; i < n && !found; i++) found = !strcmp(ext[i].extensionName, name);
+    free(ext);
+    return found;
+}
+
 static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32_t index, vk_device **out,
                                   char *why, size_t why_len)
 {
@@ -1383,11 +1431,22 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
     d->mem_device = (uint32_t)(d->unified ? unified : dev_type);
     d->mem_staging = (uint32_t)staging;
 
+    /* float32 subnormals: kept by the element-wise modules built with
+     * DenormPreserve where the device can (VK_KHR_shader_float_controls);
+     * elsewhere a device may flush them (NVIDIA's driver does) */
+    VkPhysicalDeviceFloatControlsPropertiesKHR fc = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FLOAT_CONTROLS_PROPERTIES_KHR};
+    if (device_has(phys, VK_KHR_SHADER_FLOAT_CONTROLS_EXTENSION_NAME)) {
+        VkPhysicalDeviceProperties2 fp = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &fc};
+        vkGetPhysicalDeviceProperties2(phys, &fp);
+        d->denorm = fc.shaderDenormPreserveFloat32;
+    }
+    const char *dev_ext[1] = {VK_KHR_SHADER_FLOAT_CONTROLS_EXTENSION_NAME};
     float prio = 1;
     VkDeviceQueueCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO, .queueFamilyIndex = d->qfam,
                                   .queueCount = 1, .pQueuePriorities = &prio};
     VkDeviceCreateInfo di = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .queueCreateInfoCount = 1,
-                             .pQueueCreateInfos = &qi};
+                             .pQueueCreateInfos = &qi, .enabledExtensionCount = d->denorm ? 1 : 0,
+                             .ppEnabledExtensionNames = dev_ext};
     VkResult r = vkCreateDevice(phys, &di, NULL, &d->dev);
     trueno_status s = status_of(d, r);
     if (s == TRUENO_OK) {
@@ -1416,9 +1475,14 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
          * specialization constant), else Vulkan's minimum, 128 */
         uint32_t local = d->pp.limits.maxComputeWorkGroupInvocations >= 256 ? 256 : 128;
         uint32_t ew_spec[1] = {local};
-        s = make_pipeline(d, &d->ew, spv_elementwise, sizeof spv_elementwise, 3, sizeof(ew_params), ew_spec, 1);
+        s = d->denorm ? make_pipeline(d, &d->ew, spv_elementwise_dp, sizeof spv_elementwise_dp, 3, sizeof(ew_params),
+                                      ew_spec, 1)
+                      : make_pipeline(d, &d->ew, spv_elementwise, sizeof spv_elementwise, 3, sizeof(ew_params), ew_spec, 1);
         if (s == TRUENO_OK)
-            s = make_pipeline(d, &d->ew4, spv_elementwise4, sizeof spv_elementwise4, 3, sizeof(ew_params), ew_spec, 1);
+            s = d->denorm ? make_pipeline(d, &d->ew4, spv_elementwise4_dp, sizeof spv_elementwise4_dp, 3,
+                                          sizeof(ew_params), ew_spec, 1)
+                          : make_pipeline(d, &d->ew4, spv_elementwise4, sizeof spv_elementwise4, 3, sizeof(ew_params),
+                                          ew_spec, 1);
         /* the matmul: 256 invocations, 128×128 tiles (8×8 each) on a GPU
          * whose shared memory holds two K-tiles of them, else 64×64 (4×4) */
         bool big = d->pp.deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU && local == 256 &&
@@ -1465,24 +1529,18 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
     VkPhysicalDeviceShaderFloat16Int8Features f16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES};
     VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &f16};
     vkGetPhysicalDeviceFeatures2(phys, &f2);
-    uint32_t n_ext = 0;
-    bool coop = false;
-    vkEnumerateDeviceExtensionProperties(phys, NULL, &n_ext, NULL);
-    VkExtensionProperties *ext = calloc(n_ext ? n_ext : 1, sizeof *ext);
-    if (ext && vkEnumerateDeviceExtensionProperties(phys, NULL, &n_ext, ext) == VK_SUCCESS)
-        for (uint32_t i = 0; i < n_ext; i++) coop |= strstr(ext[i].extensionName, "cooperative_matrix") != NULL;
-    free(ext);
+    bool coop = device_has(phys, "VK_KHR_cooperative_matrix") || device_has(phys, "VK_NV_cooperative_matrix");
     snprintf(d->name, sizeof d->name, "%s (Vulkan %u.%u.%u)", d->pp.deviceName, VK_API_VERSION_MAJOR(d->pp.apiVersion),
              VK_API_VERSION_MINOR(d->pp.apiVersion), VK_API_VERSION_PATCH(d->pp.apiVersion));
     snprintf(d->features, sizeof d->features,
-             "index=%u type=%s subgroup=%u shared=%u max-workgroup=%u max-storage-buffer=%u memory=%s matmul-tile=%ux%u%s%s%s%s",
+             "index=%u type=%s subgroup=%u shared=%u max-workgroup=%u max-storage-buffer=%u memory=%s matmul-tile=%ux%u%s%s%s%s%s",
              index, d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ? "cpu"
                     : d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU ? "discrete-gpu"
                     : d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU ? "integrated-gpu" : "other",
              sub.subgroupSize, d->pp.limits.maxComputeSharedMemorySize, d->pp.limits.maxComputeWorkGroupInvocations,
              d->pp.limits.maxStorageBufferRange, d->unified ? "unified" : "staged", d->mm_bm, d->mm_bn,
              f16.shaderFloat16 ? " float16" : "", f.shaderInt64 ? " int64" : "", f.shaderFloat64 ? " float64" : "",
-             coop ? " cooperative-matrix" : "");
+             coop ? " cooperative-matrix" : "", d->denorm ? " denorm-preserve" : " denorm-flush");
     snprintf(d->vendor, sizeof d->vendor, "%s", vendor_name(d->pp.vendorID));
     d->props = (trueno_device_props){.struct_size = sizeof d->props,
                                      .kind = d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ? TRUENO_DEVICE_CPU

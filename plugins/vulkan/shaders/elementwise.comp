@@ -10,7 +10,18 @@
 // floor, ceil, trunc, roundEven; Vulkan spec, "Precision and Operation of
 // SPIR-V Instructions") and functions built from them (math.glsl), plus
 // inversesqrt for rsqrt (2 ULP, within the op's 4).
+#ifdef DENORM_PRESERVE
+// float32 subnormals kept (SPV_KHR_float_controls' DenormPreserve), built
+// for the devices that can: NVIDIA's driver flushes them otherwise, and
+// exp of −100 or log of 1e-40 came out 2^23 subnormal ULP off
+#extension GL_EXT_spirv_intrinsics : require
+spirv_execution_mode(extensions = ["SPV_KHR_float_controls"], capabilities = [4464], 4459, 32);
+#endif
 layout(local_size_x_id = 0) in;
+// the op, where the pipeline is specialised to one (the plugin makes one
+// per op at its first use); ANY_OP: the push constant's
+const uint ANY_OP = 0xffffffffu;
+layout(constant_id = 1) const uint SPEC_OP = ANY_OP;
 
 layout(std430, binding = 0) readonly buffer A { float a[]; };
 layout(std430, binding = 1) readonly buffer B { float b[]; };
@@ -40,9 +51,12 @@ const uint NEG = 16u, ABS = 17u, SQUARE = 18u, RELU = 19u, EXP = 20u, LEAKY_RELU
 
 #include "math.glsl"
 
+uint op_code() { return SPEC_OP != ANY_OP ? SPEC_OP : p.op; }
+bool is_unary() { return SPEC_OP != ANY_OP ? SPEC_OP >= NEG : p.unary != 0u; }
+
 float binary(float x, float y)
 {
-    switch (p.op) {
+    switch (op_code()) {
     case ADD: return x + y;
     case SUB: return x - y;
     case MUL: return x * y;
@@ -56,7 +70,7 @@ float binary(float x, float y)
 
 float unary(float x)
 {
-    switch (p.op) {
+    switch (op_code()) {
     case NEG: return -x;
     case ABS: return abs(x);
     case SQUARE: return x * x;
@@ -79,7 +93,11 @@ float unary(float x)
         return isnan(x) || isinf(x) ? f_nan() : (x < 0.0 ? -a : a) * recip(1.0 + a);   // inf/inf, as PyTorch
     }
     case RELU6: return isnan(x) ? x : clamp(x, 0.0, 6.0);
-    case HARDSIGMOID: return isnan(x) ? x : x <= -3.0 ? 0.0 : x >= 3.0 ? 1.0 : (x + 3.0) * (1.0 / 6.0);
+    case HARDSIGMOID: {   // max() keeps (x + 3)/6 from becoming x/6 + 1/2, 16 ULP off near −3 (NVIDIA's
+                          // compiler did that, `precise` or not)
+        float h = max(x + 3.0, 0.0) * (1.0 / 6.0);
+        return isnan(x) ? x : x <= -3.0 ? 0.0 : x >= 3.0 ? 1.0 : h;
+    }
     case HARDSWISH: return isnan(x) ? x : x * clamp(x + 3.0, 0.0, 6.0) * (1.0 / 6.0);
     case RSQRT: return x == 0.0 ? (floatBitsToUint(x) != 0u ? -f_inf() : f_inf()) : x < 0.0 ? f_nan()
                       : x == f_inf() ? 0.0 : inversesqrt(x);
@@ -97,8 +115,8 @@ void main()
     uint step = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
 #ifdef VEC4
     for (uint i = gl_GlobalInvocationID.x; i < p.n / 4u; i += step) {
-        vec4 x = a4[p.oa / 4u + i], y = p.unary != 0u ? x : b4[p.ob / 4u + i], r;
-        [[unroll]] for (int c = 0; c < 4; c++) r[c] = p.unary != 0u ? unary(x[c]) : binary(x[c], y[c]);
+        vec4 x = a4[p.oa / 4u + i], y = is_unary() ? x : b4[p.ob / 4u + i], r;
+        [[unroll]] for (int c = 0; c < 4; c++) r[c] = is_unary() ? unary(x[c]) : binary(x[c], y[c]);
         o4[p.oo / 4u + i] = r;
     }
     return;
@@ -119,6 +137,6 @@ void main()
                 io += c * p.so[d];
             }
         }
-        o[io] = p.unary != 0u ? unary(a[ia]) : binary(a[ia], b[ib]);
+        o[io] = is_unary() ? unary(a[ia]) : binary(a[ia], b[ib]);
     }
 }
