@@ -73,6 +73,9 @@ static const uint32_t spv_norm[] =
 static const uint32_t spv_reduce[] =
 #include "reduce.spv.inc"
     ;
+static const uint32_t spv_colreduce[] =
+#include "colreduce.spv.inc"
+    ;
 static const uint32_t spv_topk[] =
 #include "topk.spv.inc"
     ;
@@ -133,6 +136,11 @@ typedef struct reduce_params {
     uint32_t ox, oo;
 } reduce_params;
 
+typedef struct colreduce_params {   /* colreduce.comp's push constants */
+    uint32_t rows, inner, outputs, op;
+    uint32_t ox, oo;
+} colreduce_params;
+
 typedef struct vk_buffer {
     VkBuffer buf;
     VkDeviceMemory mem;
@@ -171,7 +179,7 @@ typedef struct vk_device {
     VkFence fence;
     VkDescriptorPool dpool;
     VkPipelineCache pcache;
-    vk_pipeline ew, ew4, mm, topk, reduce, softmax, norm;
+    vk_pipeline ew, ew4, mm, topk, reduce, colreduce, softmax, norm;
     /* the element-wise pipelines specialised to one op code ([1]: VEC4),
      * made at its first use: the generic ones carry every op's registers */
     vk_pipeline ew_op[2][EW_CODES];
@@ -757,6 +765,41 @@ static bool reduce_layout(const trueno_op_desc *op, reduce_params *p)
     return true;
 }
 
+/* The reductions reduce_layout leaves: over one run of axes followed by
+ * kept ones, input and output contiguous (sum(axis=0) of a matrix), as
+ * (outer, rows, inner); every index within int32 */
+static bool colreduce_layout(const trueno_op_desc *op, colreduce_params *p)
+{
+    const trueno_tensor_desc *a = op->inputs[0], *o = op->outputs[0];
+    int code = reduce_code(op->op);
+    bool arg = op->op == TRUENO_OP_ARGMAX || op->op == TRUENO_OP_ARGMIN;
+    uint64_t mask = (uint64_t)op->params->ints[0];
+    uint32_t r = a->rank, first = 0, last;
+    while (first < r && !(mask >> first & 1)) first++;
+    for (last = first; last < r && (mask >> last & 1); last++) {}
+    if (code < 0 || first == r || last == r || mask >> last ||
+        o->dtype != (arg ? TRUENO_DTYPE_INT64 : TRUENO_DTYPE_FLOAT32))
+        return false;
+    int64_t dims[3] = {1, 1, 1}, expect = 1; /* outer, rows, inner */
+    for (uint32_t ax = 0; ax < r; ax++) dims[ax < first ? 0 : ax < last ? 1 : 2] *= a->shape[ax];
+    for (uint32_t ax = r; ax-- > 0;) { /* C order, extents of 1 aside */
+        if (a->shape[ax] != 1 && a->strides[ax] != expect) return false;
+        expect *= a->shape[ax];
+    }
+    expect = 1;
+    for (uint32_t ax = o->rank; ax-- > 0;) {
+        if (o->shape[ax] != 1 && o->strides[ax] != expect) return false;
+        expect *= o->shape[ax];
+    }
+    int64_t outputs = dims[0] * dims[2];
+    if (dims[1] == 0 || outputs == 0 || a->offset + dims[0] * dims[1] * dims[2] >= INT32_MAX || /* empty: no buffer */
+        2 * (o->offset + outputs) >= INT32_MAX)
+        return false;
+    *p = (colreduce_params){.rows = (uint32_t)dims[1], .inner = (uint32_t)dims[2], .outputs = (uint32_t)outputs,
+                            .op = (uint32_t)code, .ox = (uint32_t)a->offset, .oo = (uint32_t)o->offset};
+    return true;
+}
+
 /* The row view of input 0 and output 0 along the last axis (the leading
  * axes as rows), for softmax, log_softmax, layer_norm and rms_norm */
 static bool row_params(const trueno_op_desc *op, uint32_t flag, row_header *p)
@@ -819,7 +862,8 @@ static bool supported(const vk_device *d, const trueno_op_desc *op)
     }
     if (reduce_code(op->op) >= 0) {
         reduce_params p;
-        return !d->lost && op->dtype == TRUENO_DTYPE_FLOAT32 && reduce_layout(op, &p);
+        colreduce_params cp;
+        return !d->lost && op->dtype == TRUENO_DTYPE_FLOAT32 && (reduce_layout(op, &p) || colreduce_layout(op, &cp));
     }
     if (op->op == TRUENO_OP_TOPK) {
         topk_params p;
@@ -853,7 +897,13 @@ static double model_ns(const vk_device *d, const trueno_op_desc *op)
                   op->op == TRUENO_OP_TOPK || op->op == TRUENO_OP_LAYER_NORM || op->op == TRUENO_OP_RMS_NORM;
     double bw = c->bandwidth_gbs;
     const trueno_tensor_desc *a = op->inputs[0];
-    if (row_op && d->row_gbs > 0 && a->rank > 0 && a->shape[a->rank - 1] > 0) {
+    reduce_params rp;
+    colreduce_params cp;
+    if (reduce_code(op->op) >= 0 && !reduce_layout(op, &rp) && colreduce_layout(op, &cp)) {
+        /* one invocation per column: a workgroup of 256 columns streams about as fast as one row's */
+        double groups = (double)cp.outputs / 256;
+        if (d->row_gbs > 0 && groups * d->row_gbs < bw) bw = groups * d->row_gbs;
+    } else if (row_op && d->row_gbs > 0 && a->rank > 0 && a->shape[a->rank - 1] > 0) {
         double rows = (double)trueno_desc_numel(a) / (double)a->shape[a->rank - 1];
         if (rows * d->row_gbs < bw) bw = rows * d->row_gbs;
     }
@@ -932,11 +982,13 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
     }
     if (reduce_code(op->op) >= 0) {
         reduce_params p;
-        reduce_layout(op, &p);
+        colreduce_params cp;
         vk_buffer *in = op->inputs[0]->buffer, *out = o->buffer;
         bool arg = op->op == TRUENO_OP_ARGMAX || op->op == TRUENO_OP_ARGMIN;
         vk_buffer *bufs[3] = {in, arg ? in : out, out}; /* the unused output binding gets a harmless buffer */
-        return dispatch_rows(d, &d->reduce, bufs, 3, arg ? 1 : 2, &p, sizeof p, p.rows);
+        if (reduce_layout(op, &p)) return dispatch_rows(d, &d->reduce, bufs, 3, arg ? 1 : 2, &p, sizeof p, p.rows);
+        colreduce_layout(op, &cp);
+        return dispatch_rows(d, &d->colreduce, bufs, 3, arg ? 1 : 2, &cp, sizeof cp, (cp.outputs + 255) / 256);
     }
     if (op->op == TRUENO_OP_TOPK) {
         topk_params p;
@@ -1158,6 +1210,7 @@ static void destroy_device(vk_device *d)
         drop_pipeline(d, &d->topk);
         drop_pipeline(d, &d->ew4);
         drop_pipeline(d, &d->reduce);
+        drop_pipeline(d, &d->colreduce);
         drop_pipeline(d, &d->softmax);
         drop_pipeline(d, &d->norm);
         for (int v = 0; v < 2; v++)
@@ -1498,6 +1551,8 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
     uint32_t no_spec[1] = {0};
     if (s == TRUENO_OK)
         s = make_pipeline(d, &d->reduce, spv_reduce, sizeof spv_reduce, 3, sizeof(reduce_params), no_spec, 0);
+    if (s == TRUENO_OK)
+        s = make_pipeline(d, &d->colreduce, spv_colreduce, sizeof spv_colreduce, 3, sizeof(colreduce_params), no_spec, 0);
     if (s == TRUENO_OK)
         s = make_pipeline(d, &d->softmax, spv_softmax, sizeof spv_softmax, 2, sizeof(row_header), no_spec, 0);
     if (s == TRUENO_OK)
