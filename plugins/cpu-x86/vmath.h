@@ -1372,6 +1372,44 @@ static void colarg_f32(const float *x, int64_t rows, int64_t ld, int64_t w, int 
     }
 }
 
+/* WHERE by bit masks, branch-free where the operands are contiguous or a
+ * broadcast value so that the loop vectorises at this file's ISA: m is all
+ * ones where c[i] is true, o = (a & m) | (b & ~m) */
+#define X86_WHERE_LOOP(T)                                                                                   \
+    do {                                                                                                    \
+        const T *pa = a, *pb = b;                                                                           \
+        T *po = o, va = pa[0], vb = pb[0];                                                                  \
+        if (sc == 1 && sa == 1 && sb == 1)                                                                  \
+            for (int64_t i = 0; i < n; i++) {                                                               \
+                T m = (T)0 - (T)(c[i] != 0);                                                                \
+                po[i] = (T)((pa[i] & m) | (pb[i] & (T)~m));                                                 \
+            }                                                                                               \
+        else if (sc == 1 && sa == 1 && sb == 0)                                                             \
+            for (int64_t i = 0; i < n; i++) {                                                               \
+                T m = (T)0 - (T)(c[i] != 0);                                                                \
+                po[i] = (T)((pa[i] & m) | (vb & (T)~m));                                                    \
+            }                                                                                               \
+        else if (sc == 1 && sa == 0 && sb == 1)                                                             \
+            for (int64_t i = 0; i < n; i++) {                                                               \
+                T m = (T)0 - (T)(c[i] != 0);                                                                \
+                po[i] = (T)((va & m) | (pb[i] & (T)~m));                                                    \
+            }                                                                                               \
+        else                                                                                                \
+            for (int64_t i = 0; i < n; i++) po[i] = c[i * sc] ? pa[i * sa] : pb[i * sb];                   \
+    } while (0)
+
+static void where_any(size_t es, int64_t n, const uint8_t *c, int64_t sc, const void *a, int64_t sa, const void *b,
+                      int64_t sb, void *o)
+{
+    if (n <= 0) return;
+    switch (es) {
+    case 1: X86_WHERE_LOOP(uint8_t); break;
+    case 2: X86_WHERE_LOOP(uint16_t); break;
+    case 4: X86_WHERE_LOOP(uint32_t); break;
+    default: X86_WHERE_LOOP(uint64_t); break;
+    }
+}
+
 /* The kernel table's entries every ISA file fills from this header. */
 #define X86_VMATH_KERNELS                                                                                     \
     .binary = {[TRUENO_DTYPE_UINT8] = binary_u8, [TRUENO_DTYPE_INT8] = binary_i8, [TRUENO_DTYPE_INT16] = binary_i16, \
@@ -1383,4 +1421,5 @@ static void colarg_f32(const float *x, int64_t rows, int64_t ld, int64_t w, int 
                 [TRUENO_DTYPE_FLOAT64] = compare_f64},                                                          \
     .unary_f32 = unary_f32, .argmax_f32 = argmax_f32, .cast_f32 = cast_f32, .softmax_f32 = softmax_f32, \
     .topk_f32 = topk_f32, .dot_f32 = dot_f32, .dot_f64 = dot_f64, .sqdev_f32 = sqdev_f32, .sqdev_f64 = sqdev_f64, .norm_row_f32 = norm_row_f32,   \
-    .unary_f64 = unary_f64, .colsum_f32 = colsum_f32, .colsum_f64 = colsum_f64, .colarg_f32 = colarg_f32
+    .unary_f64 = unary_f64, .colsum_f32 = colsum_f32, .colsum_f64 = colsum_f64, .colarg_f32 = colarg_f32, \
+    .where = where_any

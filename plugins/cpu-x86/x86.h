@@ -91,6 +91,10 @@ typedef struct x86_kernels {
      * and its row, 1 <= rows < 2^31; a NaN wins (the first one), as
      * argmax_f32 along a row. */
     void (*colarg_f32)(const float *x, int64_t rows, int64_t ld, int64_t w, int want_min, float *best, int32_t *row);
+    /* WHERE: o[i] = c[i·sc] ? a[i·sa] : b[i·sb] for elements of es bytes
+     * (1, 2, 4 or 8: it picks bits, so any dtype), strides 0 or 1 */
+    void (*where)(size_t es, int64_t n, const uint8_t *c, int64_t sc, const void *a, int64_t sa, const void *b,
+                  int64_t sb, void *o);
 } x86_kernels;
 
 #define X86_COL_W 1024

@@ -230,9 +230,25 @@ static bool cast_supported(const trueno_op_desc *op)
     return (f32_f64 || f32_half) && flat_stride(op->inputs[0]) == 1 && flat_stride(op->outputs[0]) == 1;
 }
 
-static bool supported(const trueno_op_desc *op)
+/* WHERE (any dtype, a bool condition) and CLIP (the dtypes with max/min
+ * kernels), every operand contiguous or one broadcast value, the output
+ * contiguous */
+static bool ternary_supported(const x86_kernels *k, const trueno_op_desc *op)
+{
+    const trueno_tensor_desc *o = op->outputs[0];
+    bool where = op->op == TRUENO_OP_WHERE;
+    if (op->n_inputs != 3 || op->n_outputs != 1 || o->dtype != op->dtype || op->dtype >= TRUENO_DTYPE_COUNT_1_0 ||
+        flat_stride(o) != 1 || (where ? op->inputs[0]->dtype != TRUENO_DTYPE_BOOL : op->inputs[0]->dtype != op->dtype))
+        return false;
+    for (uint32_t i = 0; i < 3; i++)
+        if (flat_stride(op->inputs[i]) < 0 || (i > 0 && op->inputs[i]->dtype != op->dtype)) return false;
+    return where || (op->dtype != TRUENO_DTYPE_BOOL && k->binary[op->dtype] != NULL);
+}
+
+static bool supported(const x86_kernels *k, const trueno_op_desc *op)
 {
     int64_t inner;
+    if (op->op == TRUENO_OP_WHERE || op->op == TRUENO_OP_CLIP) return ternary_supported(k, op);
     if (op->op == TRUENO_OP_CAST) return cast_supported(op);
     if (op->op == TRUENO_OP_CONTIGUOUS) return op->outputs[0]->dtype == op->dtype && op->dtype < TRUENO_DTYPE_COUNT_1_0;
     if (op->op == TRUENO_OP_CONV2D) return x86_conv2d_supported(op);
@@ -323,7 +339,7 @@ typedef struct ew_job {
     bool flat, stream;
     int refused;                 /* a kernel found an input outside its domain */
     int64_t n, inner;
-    int64_t flat_stride[3];      /* per operand (a, b, out): 1, or 0 for a scalar */
+    int64_t flat_stride[3];      /* per operand (a, b, out; WHERE/CLIP: the three inputs): 1, or 0 for a scalar */
 } ew_job;
 
 /* An operand's stride in flat mode: 1 (C order), 0 (one broadcast value), -1 neither. */
@@ -841,6 +857,41 @@ static trueno_status run_cast(const x86_device *d, const trueno_op_desc *op)
     return d->host->parallel_for(d->host->ctx, (j.n + FLAT_CHUNK - 1) / FLAT_CHUNK, 1, cast_chunks, &j);
 }
 
+/* WHERE and CLIP in flat chunks of FLAT_CHUNK (ternary_supported's
+ * layouts; strides 0 or 1): the where kernel, and for CLIP
+ * numpy.minimum(numpy.maximum(x, lo), hi), the two NaN-propagating kernels
+ * in turn, the second in place. */
+static void ternary_chunks(void *arg, int64_t begin, int64_t end)
+{
+    const ew_job *j = arg;
+    const trueno_op_desc *op = j->op;
+    const trueno_tensor_desc *const *in = op->inputs, *o = op->outputs[0];
+    int64_t es = (int64_t)trueno_dtype_size(op->dtype), ces = (int64_t)trueno_dtype_size(in[0]->dtype);
+    for (int64_t r = begin; r < end; r++) {
+        int64_t start = r * FLAT_CHUNK, len = j->n - start < FLAT_CHUNK ? j->n - start : FLAT_CHUNK;
+        const int64_t *s = j->flat_stride;
+        const char *p0 = (const char *)in[0]->buffer + (in[0]->offset + start * s[0]) * ces;
+        const char *p1 = (const char *)in[1]->buffer + (in[1]->offset + start * s[1]) * es;
+        const char *p2 = (const char *)in[2]->buffer + (in[2]->offset + start * s[2]) * es;
+        char *po = (char *)o->buffer + (o->offset + start) * es;
+        if (op->op == TRUENO_OP_WHERE) {
+            j->d->k->where((size_t)es, len, (const uint8_t *)p0, s[0], p1, s[1], p2, s[2], po);
+        } else {
+            j->d->k->binary[op->dtype](X86_MAX, len, p0, s[0], p1, s[1], po, 0);
+            j->d->k->binary[op->dtype](X86_MIN, len, po, 1, p2, s[2], po, 0);
+        }
+    }
+}
+
+static trueno_status run_ternary(const x86_device *d, const trueno_op_desc *op)
+{
+    ew_job j = {d, op, true, false, 0, trueno_desc_numel(op->outputs[0]), 0, {0, 0, 0}};
+    for (int i = 0; i < 3; i++) j.flat_stride[i] = flat_stride(op->inputs[i]);
+    if (j.n == 0) return TRUENO_OK;
+    int64_t chunks = (j.n + FLAT_CHUNK - 1) / FLAT_CHUNK;
+    return d->host->parallel_for(d->host->ctx, chunks, 1, ternary_chunks, &j);
+}
+
 /* CONTIGUOUS (any dtype): the input's elements into the output's layout,
  * row by row of the last axis, memcpy where both rows are contiguous. */
 static void copy_rows(void *arg, int64_t begin, int64_t end)
@@ -1028,15 +1079,16 @@ static const trueno_device_props *x86_props(void *dev) { return &((x86_device *)
 
 static trueno_status x86_estimate(void *dev, const trueno_op_desc *op, double *ns)
 {
-    if (!supported(op)) return TRUENO_UNSUPPORTED;
+    if (!supported(((const x86_device *)dev)->k, op)) return TRUENO_UNSUPPORTED;
     *ns = model_ns(dev, op);
     return TRUENO_OK;
 }
 
 static trueno_status x86_execute(void *dev, const trueno_op_desc *op)
 {
-    if (!supported(op)) return TRUENO_UNSUPPORTED;
+    if (!supported(((const x86_device *)dev)->k, op)) return TRUENO_UNSUPPORTED;
     switch (op->op) {
+    case TRUENO_OP_WHERE: case TRUENO_OP_CLIP: return run_ternary(dev, op);
     case TRUENO_OP_MATMUL: case TRUENO_OP_GEMM: return run_matmul(dev, op);
     case TRUENO_OP_SUM: case TRUENO_OP_MEAN: case TRUENO_OP_VAR: case TRUENO_OP_STD: case TRUENO_OP_DOT:
         return run_sum(dev, op);
