@@ -1410,6 +1410,32 @@ static void where_any(size_t es, int64_t n, const uint8_t *c, int64_t sc, const 
     }
 }
 
+/* Integer unary ops: plain loops the compiler vectorises at this file's
+ * ISA; arithmetic in the unsigned type of the same width, so it wraps. */
+#define X86_INT_UNARY(NAME, T, UT)                                                                          \
+    static int NAME(uint32_t op, int64_t n, const void *src, void *dst)                                     \
+    {                                                                                                       \
+        const T *a = src;                                                                                   \
+        T *o = dst;                                                                                         \
+        switch (op) {                                                                                       \
+        case TRUENO_OP_NEGATIVE: for (int64_t i = 0; i < n; i++) o[i] = (T)(UT)(0u - (UT)a[i]); return 0;   \
+        case TRUENO_OP_ABS: for (int64_t i = 0; i < n; i++) o[i] = a[i] < 0 ? (T)(UT)(0u - (UT)a[i]) : a[i]; \
+            return 0;                                                                                       \
+        case TRUENO_OP_SQUARE: for (int64_t i = 0; i < n; i++) o[i] = (T)(UT)((UT)a[i] * (UT)a[i]); return 0; \
+        case TRUENO_OP_SIGN: for (int64_t i = 0; i < n; i++) o[i] = (T)((a[i] > 0) - (a[i] < 0)); return 0; \
+        case TRUENO_OP_RELU: for (int64_t i = 0; i < n; i++) o[i] = a[i] < 0 ? 0 : a[i]; return 0;          \
+        case TRUENO_OP_FLOOR: case TRUENO_OP_CEIL: case TRUENO_OP_ROUND: case TRUENO_OP_TRUNC:              \
+            if (n > 0) memmove(o, a, (size_t)n * sizeof(T));                                               \
+            return 0;                                                                                       \
+        default: return -1;                                                                                 \
+        }                                                                                                   \
+    }
+X86_INT_UNARY(unary_u8, uint8_t, uint8_t)
+X86_INT_UNARY(unary_i8, int8_t, uint8_t)
+X86_INT_UNARY(unary_i16, int16_t, uint16_t)
+X86_INT_UNARY(unary_i32, int32_t, uint32_t)
+X86_INT_UNARY(unary_i64, int64_t, uint64_t)
+
 /* The kernel table's entries every ISA file fills from this header. */
 #define X86_VMATH_KERNELS                                                                                     \
     .binary = {[TRUENO_DTYPE_UINT8] = binary_u8, [TRUENO_DTYPE_INT8] = binary_i8, [TRUENO_DTYPE_INT16] = binary_i16, \
@@ -1422,4 +1448,6 @@ static void where_any(size_t es, int64_t n, const uint8_t *c, int64_t sc, const 
     .unary_f32 = unary_f32, .argmax_f32 = argmax_f32, .cast_f32 = cast_f32, .softmax_f32 = softmax_f32, \
     .topk_f32 = topk_f32, .dot_f32 = dot_f32, .dot_f64 = dot_f64, .sqdev_f32 = sqdev_f32, .sqdev_f64 = sqdev_f64, .norm_row_f32 = norm_row_f32,   \
     .unary_f64 = unary_f64, .colsum_f32 = colsum_f32, .colsum_f64 = colsum_f64, .colarg_f32 = colarg_f32, \
-    .where = where_any
+    .where = where_any,                                                                                         \
+    .unary_int = {[TRUENO_DTYPE_UINT8] = unary_u8, [TRUENO_DTYPE_INT8] = unary_i8, [TRUENO_DTYPE_INT16] = unary_i16, \
+                  [TRUENO_DTYPE_INT32] = unary_i32, [TRUENO_DTYPE_INT64] = unary_i64}

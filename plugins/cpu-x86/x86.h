@@ -95,7 +95,15 @@ typedef struct x86_kernels {
      * (1, 2, 4 or 8: it picks bits, so any dtype), strides 0 or 1 */
     void (*where)(size_t es, int64_t n, const uint8_t *c, int64_t sc, const void *a, int64_t sa, const void *b,
                   int64_t sb, void *o);
+    /* o[i] = op(a[i]) for the integer dtypes (uint8, int8 … int64; NULL
+     * elsewhere), op one of X86_UNARY_INT_OPS, wrapping as the reference
+     * does (negative and abs of the most negative value are itself).
+     * Returns 0 (-1 for another op). */
+    int (*unary_int[TRUENO_DTYPE_COUNT_1_0])(uint32_t op, int64_t n, const void *a, void *o);
 } x86_kernels;
+
+/* The integer unary ops (floor, ceil, round and trunc are the identity) */
+#define X86_UNARY_INT_OPS(X) X(NEGATIVE) X(ABS) X(SQUARE) X(SIGN) X(RELU) X(FLOOR) X(CEIL) X(ROUND) X(TRUNC)
 
 #define X86_COL_W 1024
 #define X86_COL_ROWS 128

@@ -272,6 +272,16 @@ static bool supported(const x86_kernels *k, const trueno_op_desc *op)
                  !(op->op == TRUENO_OP_GELU && op->params->ints[1]) && /* not the tanh approximation */
                  !(op->op == TRUENO_OP_SOFTPLUS && (op->params->floats[0] != 1 || op->params->floats[1] != 20));
     if (half_dtype(op->dtype)) return unary && unary_supported(op->op, TRUENO_DTYPE_FLOAT32); /* through float32 */
+    if (k->unary_int[op->dtype] && op->n_inputs == 1) {
+#define X86_CASE(name) case TRUENO_OP_##name:
+        switch (op->op) {
+        X86_UNARY_INT_OPS(X86_CASE)
+            return true;
+        default:
+            return false;
+        }
+#undef X86_CASE
+    }
     if (!float_dtype(op->dtype)) return false;
     switch (op->op) {
     case TRUENO_OP_MATMUL: case TRUENO_OP_GEMM: return true;
@@ -473,6 +483,7 @@ static void ew_rows(void *arg, int64_t begin, int64_t end)
 static int unary_run(const x86_kernels *k, const trueno_op_desc *op, float param, int64_t n, const void *a, void *o)
 {
     if (op->dtype == TRUENO_DTYPE_FLOAT64) return k->unary_f64(op->op, n, a, o);
+    if (k->unary_int[op->dtype]) return k->unary_int[op->dtype](op->op, n, a, o);
     return k->unary_f32(op->op, param, n, a, o);
 }
 
