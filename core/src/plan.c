@@ -50,6 +50,7 @@ trueno_status trueno_plan_create(trueno_op_code code, const trueno_tensor *const
     p->params = *op.params;
     p->op = op;
     p->op.params = &p->params;
+    p->op.inputs = p->op.outputs = NULL; /* each run points them at its own descriptors */
     memcpy(p->in, di, n_inputs * sizeof *di);
     memcpy(p->out, dout, n_outputs * sizeof *dout);
     p->dev = dev;

@@ -518,7 +518,8 @@ static inline vfh reduce_pio2(vfh x, vih *q_out)
     return __builtin_convertvector(r, vfh);
 }
 
-static inline vf vsincos(vf x, int want_cos, vi *bad)
+/* r = x − q·π/2 for all lanes (two halves in float64), q in *q */
+static inline vf reduce_quadrant(vf x, vi *q)
 {
     vfh half[2], rh[2];
     vih qh[2];
@@ -526,18 +527,31 @@ static inline vf vsincos(vf x, int want_cos, vi *bad)
     rh[0] = reduce_pio2(half[0], &qh[0]);
     rh[1] = reduce_pio2(half[1], &qh[1]);
     vf r;
-    vi qi;
     memcpy(&r, rh, sizeof r);
-    memcpy(&qi, qh, sizeof qi);
+    memcpy(q, qh, sizeof *q);
+    return r;
+}
+
+/* what sin, cos and tan share past the polynomial: a finite lane beyond
+ * SINCOS_LIMIT sets *bad, ±inf gives NaN, NaN passes */
+static inline vf vtrig_special(vf x, vf y, vi *bad)
+{
+    *bad |= (vabs(x) > SINCOS_LIMIT) & (vabs(x) < __builtin_inff());
+    y = vsel(vabs(x) < __builtin_inff(), y, vsplat(__builtin_nanf("")));
+    return vsel(x != x, x, y);
+}
+
+static inline vf vsincos(vf x, int want_cos, vi *bad)
+{
+    vi qi;
+    vf r = reduce_quadrant(x, &qi);
     qi += want_cos;                                                    /* cos x = sin(x + π/2) */
     vf z = r * r;
     vf s = ((-1.9515295891e-4f * z + 8.3321608736e-3f) * z - 1.6666654611e-1f) * z * r + r;
     vf c = ((2.443315711809948e-5f * z - 1.388731625493765e-3f) * z + 4.166664568298827e-2f) * z * z - 0.5f * z + 1.0f;
     vf y = vsel((qi & 1) != 0, c, s);
     y = (vf)((vi)y ^ ((qi & 2) << 30));                                /* quadrants 2, 3: negated */
-    *bad |= (vabs(x) > SINCOS_LIMIT) & (vabs(x) < __builtin_inff());
-    y = vsel(vabs(x) < __builtin_inff(), y, vsplat(__builtin_nanf("")));  /* sin(±inf) is NaN */
-    y = vsel(x != x, x, y);
+    y = vtrig_special(x, y, bad);
     return want_cos ? y : vsel(x == 0.0f, x, y);                       /* sin(−0) = −0 */
 }
 
@@ -546,22 +560,12 @@ static inline vf vsincos(vf x, int want_cos, vi *bad)
  * domain as sin and cos */
 static inline vf vtan(vf x, vi *bad)
 {
-    vfh half[2], rh[2];
-    vih qh[2];
-    memcpy(half, &x, sizeof x);
-    rh[0] = reduce_pio2(half[0], &qh[0]);
-    rh[1] = reduce_pio2(half[1], &qh[1]);
-    vf r;
     vi qi;
-    memcpy(&r, rh, sizeof r);
-    memcpy(&qi, qh, sizeof qi);
+    vf r = reduce_quadrant(x, &qi);
     vf z = r * r;
     vf t = (((((9.38540185543E-3f * z + 3.11992232697E-3f) * z + 2.44301354525E-2f) * z + 5.34112807005E-2f) * z +
              1.33387994085E-1f) * z + 3.33331568548E-1f) * z * r + r;
-    vf y = vsel((qi & 1) != 0, -1.0f / t, t);
-    *bad |= (vabs(x) > SINCOS_LIMIT) & (vabs(x) < __builtin_inff());
-    y = vsel(vabs(x) < __builtin_inff(), y, vsplat(__builtin_nanf("")));  /* tan(±inf) is NaN */
-    y = vsel(x != x, x, y);
+    vf y = vtrig_special(x, vsel((qi & 1) != 0, -1.0f / t, t), bad);
     return vsel(x == 0.0f, x, y);                                      /* tan(−0) = −0 */
 }
 
