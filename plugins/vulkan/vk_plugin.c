@@ -940,9 +940,10 @@ static trueno_status dispatch_rows(vk_device *d, vk_pipeline *pipe, vk_buffer *c
 
 /* The element-wise pipeline for op code `code` (VEC4 or not): specialised
  * to it (constant_id 1), made at its first use, so that the driver
- * compiles that op alone. A 64M-element floor ran at 1.2 TB/s on the H200
- * through the generic pipeline, whose registers are gelu's. Where the
- * specialised one cannot be made, the generic one. */
+ * compiles that op alone instead of every op's code and registers (on the
+ * H200, 64M float32, the same sequence of cells: log 262 -> 152 us, tanh
+ * 515 -> 346, gelu 1.64 -> 1.03 ms). Where the specialised one cannot be
+ * made, the generic one. */
 static vk_pipeline *ew_pipeline(vk_device *d, bool vec4, uint32_t code)
 {
     vk_pipeline *p = &d->ew_op[vec4][code];
