@@ -76,6 +76,9 @@ static const uint32_t spv_reduce[] =
 static const uint32_t spv_colreduce[] =
 #include "colreduce.spv.inc"
     ;
+static const uint32_t spv_cast[] =
+#include "cast.spv.inc"
+    ;
 static const uint32_t spv_topk[] =
 #include "topk.spv.inc"
     ;
@@ -141,6 +144,11 @@ typedef struct colreduce_params {   /* colreduce.comp's push constants */
     uint32_t ox, oo;
 } colreduce_params;
 
+typedef struct cast_params {        /* cast.comp's push constants */
+    uint32_t n, from, to, words;
+    uint32_t ox, oo;
+} cast_params;
+
 typedef struct vk_buffer {
     VkBuffer buf;
     VkDeviceMemory mem;
@@ -179,7 +187,7 @@ typedef struct vk_device {
     VkFence fence;
     VkDescriptorPool dpool;
     VkPipelineCache pcache;
-    vk_pipeline ew, ew4, mm, topk, reduce, colreduce, softmax, norm;
+    vk_pipeline ew, ew4, mm, topk, reduce, colreduce, cast, softmax, norm;
     /* the element-wise pipelines specialised to one op code ([1]: VEC4),
      * made at its first use: the generic ones carry every op's registers */
     vk_pipeline ew_op[2][EW_CODES];
@@ -800,6 +808,37 @@ static bool colreduce_layout(const trueno_op_desc *op, colreduce_params *p)
     return true;
 }
 
+/* CAST between float32, int32, float16 and bfloat16 (cast.comp's codes),
+ * both operands contiguous; a 16-bit output is written two elements to a
+ * word, so its offset and count must be even (else the op goes elsewhere) */
+static int cast_kind(uint32_t dt)
+{
+    return dt == TRUENO_DTYPE_FLOAT32 ? 0 : dt == TRUENO_DTYPE_INT32 ? 1 : dt == TRUENO_DTYPE_FLOAT16 ? 2
+           : dt == TRUENO_DTYPE_BFLOAT16 ? 3 : -1;
+}
+
+static bool cast_layout(const trueno_op_desc *op, cast_params *p)
+{
+    const trueno_tensor_desc *a = op->inputs[0], *o = op->outputs[0];
+    int from = cast_kind(a->dtype), to = cast_kind(o->dtype);
+    int64_t n = trueno_desc_numel(o);
+    bool half_out = to >= 2;
+    if (op->op != TRUENO_OP_CAST || from < 0 || to < 0 || from == to || n == 0 || n >= INT32_MAX / 2 ||
+        a->offset + n >= INT32_MAX || o->offset + n >= INT32_MAX || (half_out && (n % 2 || o->offset % 2)))
+        return false;
+    const trueno_tensor_desc *t[2] = {a, o};
+    for (int k = 0; k < 2; k++) {
+        int64_t expect = 1;
+        for (uint32_t ax = t[k]->rank; ax-- > 0;) {
+            if (t[k]->shape[ax] != 1 && t[k]->strides[ax] != expect) return false;
+            expect *= t[k]->shape[ax];
+        }
+    }
+    *p = (cast_params){.n = (uint32_t)n, .from = (uint32_t)from, .to = (uint32_t)to,
+                       .words = (uint32_t)(half_out ? n / 2 : n), .ox = (uint32_t)a->offset, .oo = (uint32_t)o->offset};
+    return true;
+}
+
 /* The row view of input 0 and output 0 along the last axis (the leading
  * axes as rows), for softmax, log_softmax, layer_norm and rms_norm */
 static bool row_params(const trueno_op_desc *op, uint32_t flag, row_header *p)
@@ -868,6 +907,10 @@ static bool supported(const vk_device *d, const trueno_op_desc *op)
     if (op->op == TRUENO_OP_TOPK) {
         topk_params p;
         return !d->lost && d->topk.pipe && op->dtype == TRUENO_DTYPE_FLOAT32 && topk_layout(op, &p);
+    }
+    if (op->op == TRUENO_OP_CAST) {
+        cast_params p;
+        return !d->lost && cast_layout(op, &p);
     }
     if (d->lost || op->dtype != TRUENO_DTYPE_FLOAT32) return false;
     for (uint32_t i = 0; i < op->n_outputs; i++)
@@ -990,6 +1033,12 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
         if (reduce_layout(op, &p)) return dispatch_rows(d, &d->reduce, bufs, 3, arg ? 1 : 2, &p, sizeof p, p.rows);
         colreduce_layout(op, &cp);
         return dispatch_rows(d, &d->colreduce, bufs, 3, arg ? 1 : 2, &cp, sizeof cp, (cp.outputs + 255) / 256);
+    }
+    if (op->op == TRUENO_OP_CAST) {
+        cast_params p;
+        cast_layout(op, &p);
+        vk_buffer *bufs[2] = {op->inputs[0]->buffer, o->buffer};
+        return dispatch_rows(d, &d->cast, bufs, 2, 1, &p, sizeof p, (p.words + 255) / 256);
     }
     if (op->op == TRUENO_OP_TOPK) {
         topk_params p;
@@ -1212,6 +1261,7 @@ static void destroy_device(vk_device *d)
         drop_pipeline(d, &d->ew4);
         drop_pipeline(d, &d->reduce);
         drop_pipeline(d, &d->colreduce);
+        drop_pipeline(d, &d->cast);
         drop_pipeline(d, &d->softmax);
         drop_pipeline(d, &d->norm);
         for (int v = 0; v < 2; v++)
@@ -1554,6 +1604,7 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
         s = make_pipeline(d, &d->reduce, spv_reduce, sizeof spv_reduce, 3, sizeof(reduce_params), no_spec, 0);
     if (s == TRUENO_OK)
         s = make_pipeline(d, &d->colreduce, spv_colreduce, sizeof spv_colreduce, 3, sizeof(colreduce_params), no_spec, 0);
+    if (s == TRUENO_OK) s = make_pipeline(d, &d->cast, spv_cast, sizeof spv_cast, 2, sizeof(cast_params), no_spec, 0);
     if (s == TRUENO_OK)
         s = make_pipeline(d, &d->softmax, spv_softmax, sizeof spv_softmax, 2, sizeof(row_header), no_spec, 0);
     if (s == TRUENO_OK)

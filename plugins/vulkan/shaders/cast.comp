@@ -1,0 +1,96 @@
+#version 450
+// CAST between float32, int32, float16 and bfloat16, contiguous operands,
+// the reference's conversions bit for bit: float to int truncates toward
+// zero into int64 (NaN 0, saturating) and wraps to 32 bits, as NumPy on
+// x86-64; int to float rounds to nearest even (Vulkan converts correctly
+// rounded); float16 and bfloat16 widen exactly and narrow from float32 by
+// rounding to nearest even on the bits (the reference narrows from the
+// exact value, which a float32 holds for every source but int32, and for
+// int32 the reference goes through float32 too). The buffers are words:
+// 16-bit operands are two elements to a word, so an invocation writes one
+// word, one element or two.
+layout(local_size_x = 256) in;
+
+layout(std430, binding = 0) readonly buffer X { uint x[]; };
+layout(std430, binding = 1) writeonly buffer O { uint o[]; };
+
+layout(push_constant) uniform Params {
+    uint n, from, to, words;   // words: output words to write
+    uint ox, oo;               // offsets in elements (oo even for 16-bit outputs)
+} p;
+
+const uint F32 = 0u, I32 = 1u, F16 = 2u, BF16 = 3u;
+
+float f16_bits_to_f32(uint h)
+{
+    uint em = h & 0x7fffu, e = em >> 10, sign = (h & 0x8000u) << 16;
+    if (e == 0u) return uintBitsToFloat(floatBitsToUint(float(em) * 5.9604644775390625e-08) | sign); // · 2^-24
+    if (e == 31u) return uintBitsToFloat((em << 13) | 0x7f800000u | sign);
+    return uintBitsToFloat(((em << 13) + ((127u - 15u) << 23)) | sign);
+}
+
+uint f32_to_f16_bits(float v)
+{
+    uint b = floatBitsToUint(v), a = b & 0x7fffffffu, sign = (b >> 16) & 0x8000u, r;
+    if (a > 0x7f800000u) r = 0x7e00u;                                       // NaN
+    else if (a >= 0x477ff000u) r = 0x7c00u;                                 // rounds to inf
+    else if (a < 0x38800000u) r = floatBitsToUint(uintBitsToFloat(a) + 0.5) - 0x3f000000u; // subnormal: the FPU rounds
+    else r = (a - ((127u - 15u) << 23) + 0xfffu + ((a >> 13) & 1u)) >> 13; // to nearest even, carry into the exponent
+    return r | sign;
+}
+
+uint f32_to_bf16_bits(float v)
+{
+    uint b = floatBitsToUint(v);
+    if ((b & 0x7fffffffu) > 0x7f800000u) return ((b >> 16) & 0x8000u) | 0x7fc0u;
+    return (b + 0x7fffu + ((b >> 16) & 1u)) >> 16;
+}
+
+// float → int32 as the reference: truncate into int64 (saturating, NaN 0), keep the low 32 bits
+int f32_to_i32(float v)
+{
+    if (isnan(v)) return 0;
+    float a = abs(v);
+    if (a < 2147483648.0) return int(v);
+    if (a >= 9223372036854775808.0) return v > 0.0 ? -1 : 0;   // INT64_MAX's and INT64_MIN's low words
+    uint bits = floatBitsToUint(a), shift = ((bits >> 23) & 0xffu) - 150u; // a = m·2^shift, shift >= 8
+    uint low = shift >= 32u ? 0u : ((bits & 0x7fffffu) | 0x800000u) << shift;
+    return int(v < 0.0 ? 0u - low : low);
+}
+
+// element i of the input as float32 (int32: as a float only when the target is a float)
+uint load_raw(uint i)
+{
+    uint e = p.ox + i;
+    if (p.from == F16 || p.from == BF16) return (x[e >> 1] >> ((e & 1u) * 16u)) & 0xffffu;
+    return x[e];
+}
+
+float as_float(uint raw)
+{
+    if (p.from == F16) return f16_bits_to_f32(raw);
+    if (p.from == BF16) return uintBitsToFloat(raw << 16);
+    if (p.from == I32) return float(int(raw));
+    return uintBitsToFloat(raw);
+}
+
+uint convert(uint raw)   // one element, to the target's bits (16-bit targets in the low half)
+{
+    if (p.to == I32) return p.from == F32 || p.from == F16 || p.from == BF16 ? uint(f32_to_i32(as_float(raw))) : raw;
+    float v = as_float(raw);
+    if (p.to == F16) return f32_to_f16_bits(v);
+    if (p.to == BF16) return f32_to_bf16_bits(v);
+    return floatBitsToUint(v);
+}
+
+void main()
+{
+    uint w = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x;
+    if (w >= p.words) return;
+    if (p.to == F16 || p.to == BF16) {
+        uint i = 2u * w;   // the two elements of output word oo/2 + w
+        o[p.oo / 2u + w] = convert(load_raw(i)) | (convert(load_raw(i + 1u)) << 16);
+    } else {
+        o[p.oo + w] = convert(load_raw(w));
+    }
+}
