@@ -981,6 +981,17 @@ static trueno_status dispatch_rows(vk_device *d, vk_pipeline *pipe, vk_buffer *c
     return dispatch(d, pipe, bufs, n_bufs, n_out, push, push_bytes, gx, (rows + gx - 1) / gx, 1);
 }
 
+/* An element-wise pipeline from the module for this device: VEC4 or not,
+ * keeping float32 subnormals where it can (d->denorm) */
+static trueno_status make_ew_pipeline(vk_device *d, vk_pipeline *p, bool vec4, const uint32_t *spec, uint32_t n_spec)
+{
+    static const struct { const uint32_t *code; size_t bytes; } modules[2][2] = {
+        {{spv_elementwise, sizeof spv_elementwise}, {spv_elementwise_dp, sizeof spv_elementwise_dp}},
+        {{spv_elementwise4, sizeof spv_elementwise4}, {spv_elementwise4_dp, sizeof spv_elementwise4_dp}}};
+    const uint32_t *code = modules[vec4][d->denorm].code;
+    return make_pipeline(d, p, code, modules[vec4][d->denorm].bytes, 3, sizeof(ew_params), spec, n_spec);
+}
+
 /* The element-wise pipeline for op code `code` (VEC4 or not): specialised
  * to it (constant_id 1), made at its first use, so that the driver
  * compiles that op alone instead of every op's code and registers (on the
@@ -992,11 +1003,7 @@ static vk_pipeline *ew_pipeline(vk_device *d, bool vec4, uint32_t code)
     vk_pipeline *p = &d->ew_op[vec4][code];
     if (!p->pipe && !p->failed) {
         uint32_t spec[2] = {d->ew.local, code};
-        const uint32_t *spv = vec4 ? (d->denorm ? spv_elementwise4_dp : spv_elementwise4)
-                                   : (d->denorm ? spv_elementwise_dp : spv_elementwise);
-        size_t bytes = vec4 ? (d->denorm ? sizeof spv_elementwise4_dp : sizeof spv_elementwise4)
-                            : (d->denorm ? sizeof spv_elementwise_dp : sizeof spv_elementwise);
-        if (make_pipeline(d, p, spv, bytes, 3, sizeof(ew_params), spec, 2) != TRUENO_OK) {
+        if (make_ew_pipeline(d, p, vec4, spec, 2) != TRUENO_OK) {
             drop_pipeline(d, p);
             *p = (vk_pipeline){.failed = true};
         }
@@ -1466,15 +1473,17 @@ static const char *vendor_name(uint32_t id)
     }
 }
 
-/* the physical device offers the extension `name` */
-static bool device_has(VkPhysicalDevice phys, const char *name)
+/* Which of the n extensions `names` the physical device offers, one bit
+ * each, from one enumeration */
+static uint32_t device_has(VkPhysicalDevice phys, const char *const *names, uint32_t n_names)
 {
-    uint32_t n = 0;
-    bool found = false;
+    uint32_t n = 0, found = 0;
     vkEnumerateDeviceExtensionProperties(phys, NULL, &n, NULL);
     VkExtensionProperties *ext = calloc(n ? n : 1, sizeof *ext);
     if (ext && vkEnumerateDeviceExtensionProperties(phys, NULL, &n, ext) == VK_SUCCESS)
-        for (uint32_t i = 0; i < n && !found; i++) found = !strcmp(ext[i].extensionName, name);
+        for (uint32_t i = 0; i < n; i++)
+            for (uint32_t k = 0; k < n_names; k++)
+                if (!strcmp(ext[i].extensionName, names[k])) found |= 1u << k;
     free(ext);
     return found;
 }
@@ -1538,8 +1547,12 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
     /* float32 subnormals: kept by the element-wise modules built with
      * DenormPreserve where the device can (VK_KHR_shader_float_controls);
      * elsewhere a device may flush them (NVIDIA's driver does) */
+    static const char *const wanted[] = {VK_KHR_SHADER_FLOAT_CONTROLS_EXTENSION_NAME, "VK_KHR_cooperative_matrix",
+                                         "VK_NV_cooperative_matrix"};
+    uint32_t has = device_has(phys, wanted, 3);
+    bool coop = (has & 6) != 0;
     VkPhysicalDeviceFloatControlsPropertiesKHR fc = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FLOAT_CONTROLS_PROPERTIES_KHR};
-    if (device_has(phys, VK_KHR_SHADER_FLOAT_CONTROLS_EXTENSION_NAME)) {
+    if (has & 1) {
         VkPhysicalDeviceProperties2 fp = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &fc};
         vkGetPhysicalDeviceProperties2(phys, &fp);
         d->denorm = fc.shaderDenormPreserveFloat32;
@@ -1579,14 +1592,8 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
          * specialization constant), else Vulkan's minimum, 128 */
         uint32_t local = d->pp.limits.maxComputeWorkGroupInvocations >= 256 ? 256 : 128;
         uint32_t ew_spec[1] = {local};
-        s = d->denorm ? make_pipeline(d, &d->ew, spv_elementwise_dp, sizeof spv_elementwise_dp, 3, sizeof(ew_params),
-                                      ew_spec, 1)
-                      : make_pipeline(d, &d->ew, spv_elementwise, sizeof spv_elementwise, 3, sizeof(ew_params), ew_spec, 1);
-        if (s == TRUENO_OK)
-            s = d->denorm ? make_pipeline(d, &d->ew4, spv_elementwise4_dp, sizeof spv_elementwise4_dp, 3,
-                                          sizeof(ew_params), ew_spec, 1)
-                          : make_pipeline(d, &d->ew4, spv_elementwise4, sizeof spv_elementwise4, 3, sizeof(ew_params),
-                                          ew_spec, 1);
+        s = make_ew_pipeline(d, &d->ew, false, ew_spec, 1);
+        if (s == TRUENO_OK) s = make_ew_pipeline(d, &d->ew4, true, ew_spec, 1);
         /* the matmul: 256 invocations, 128×128 tiles (8×8 each) on a GPU
          * whose shared memory holds two K-tiles of them, else 64×64 (4×4) */
         bool big = d->pp.deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU && local == 256 &&
@@ -1636,7 +1643,6 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
     VkPhysicalDeviceShaderFloat16Int8Features f16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES};
     VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &f16};
     vkGetPhysicalDeviceFeatures2(phys, &f2);
-    bool coop = device_has(phys, "VK_KHR_cooperative_matrix") || device_has(phys, "VK_NV_cooperative_matrix");
     snprintf(d->name, sizeof d->name, "%s (Vulkan %u.%u.%u)", d->pp.deviceName, VK_API_VERSION_MAJOR(d->pp.apiVersion),
              VK_API_VERSION_MINOR(d->pp.apiVersion), VK_API_VERSION_PATCH(d->pp.apiVersion));
     snprintf(d->features, sizeof d->features,
