@@ -558,7 +558,9 @@ typedef struct trueno_device_vtable {
     /* Required for TRUENO_MEMORY_DEVICE, ignored (may be NULL) for HOST.
      * buffer_alloc: `bytes` > 0; writes a handle to *buffer; returns
      * TRUENO_DEVICE_OUT_OF_MEMORY when full. buffer_free: releases it
-     * (NULL is ignored). write/read/copy: offsets and sizes in bytes; they
+     * (NULL is ignored); it may be called while execute()d work that uses
+     * the buffer is still queued, and the device then keeps the memory
+     * until that work has finished. write/read/copy: offsets and sizes in bytes; they
      * may be asynchronous only if the device orders them with later
      * execute() calls and synchronize() waits for them; read must have
      * filled `dst` when it returns. */

