@@ -152,7 +152,7 @@ int main(int argc, char **argv)
     const trueno_tensor *first[2] = {s0, ys};
     CHECK(trueno_op_run(TRUENO_OP_ADD, first, 2, NULL, &s1, 1));
     CHECK(trueno_runtime_synchronize(rt));
-    double best = 1e30;
+    double best = 1e30, issue = 0;
     for (int round = 0; round < 3; round++) {
         double t0 = bench_now_s();
         for (int i = 0; i < 1000; i++) {
@@ -160,11 +160,14 @@ int main(int argc, char **argv)
             const trueno_tensor *in[2] = {src, ys};
             CHECK(trueno_op_run(TRUENO_OP_ADD, in, 2, NULL, &dst, 1));
         }
+        double t_issue = bench_now_s() - t0;
         CHECK(trueno_runtime_synchronize(rt));
         double per = (bench_now_s() - t0) / 1000;
-        best = per < best ? per : best;
+        if (per < best) best = per, issue = t_issue / 1000;
     }
-    printf("%-34s %9.3f us per op\n", "chain of 1000 adds of 1024", best * 1e6);
+    /* the host's share: trueno_op_run returning, before the wait */
+    printf("%-34s %9.3f us per op (the host issued one per %.3f us)\n", "chain of 1000 adds of 1024", best * 1e6,
+           issue * 1e6);
     trueno_tensor_free(s0);
     trueno_tensor_free(s1);
     trueno_tensor_free(ys);

@@ -92,6 +92,12 @@ static const uint32_t spv_matmul_r4[] = /* 4×4 register block per invocation */
 static const uint32_t spv_matmul_r8[] = /* 8×8 */
 #include "matmul_r8.spv.inc"
     ;
+static const uint32_t spv_matmul4_k8[] = /* operands aligned to 4 floats: 128×128 tiles, K-tiles of 8 */
+#include "matmul4_k8.spv.inc"
+    ;
+static const uint32_t spv_matmul4_k16[] = /* and of 16 */
+#include "matmul4_k16.spv.inc"
+    ;
 
 /* op codes of elementwise.comp */
 enum { EW_ADD = 0, EW_SUB = 1, EW_MUL = 2, EW_MAX = 3, EW_MIN = 4, EW_FMAX = 5, EW_FMIN = 6, EW_COPYSIGN = 7,
@@ -200,7 +206,7 @@ typedef struct vk_device {
     uint32_t cur, batches;       /* batches: submitted since the host last waited for all */
     VkCommandBuffer cmd;         /* ring[cur].cmd while recording */
     VkPipelineCache pcache;
-    vk_pipeline ew, ew4, mm, topk, reduce, colreduce, cast, softmax, norm;
+    vk_pipeline ew, ew4, mm, mm4, topk, reduce, colreduce, cast, softmax, norm;
     /* the element-wise pipelines specialised to one op code ([1]: VEC4),
      * made at its first use: the generic ones carry every op's registers */
     vk_pipeline ew_op[2][EW_CODES];
@@ -211,7 +217,7 @@ typedef struct vk_device {
     VkBuffer written[BATCH_MAX * 2];
     uint32_t n_written;
     vk_buffer *free_later;
-    uint32_t mm_bm, mm_bn, mm_tm, mm_tn;
+    uint32_t mm_bm, mm_bn, mm_tm, mm_tn, mm4_bk; /* mm4_bk: 0 without matmul4.comp */
     char name[300], features[400], identity[80], vendor[32];
 } vk_device;
 
@@ -747,6 +753,22 @@ static bool mm_layout(const vk_device *d, const trueno_op_desc *op, mm_params *p
 /* The leading `lead` axes of the operands (all of the same extents there)
  * as one axis of *rows with one stride per operand, or false when they do
  * not collapse (a view whose rows are not evenly spaced). */
+/* Whether matmul4.comp takes the product: every operand's contiguous axis
+ * has stride 1, and its extent, the offsets and the other strides are
+ * multiples of 4 floats, so that each vec4 it reads or writes lies inside
+ * one row; C and C0 row-major. */
+static bool mm_vec4(const mm_params *p)
+{
+    bool ok = p->sc1 == 1 && p->sc0 % 4 == 0 && p->oc % 4 == 0 && p->bc % 4 == 0 && p->n % 4 == 0;
+    if (p->flags & 1) ok = ok && p->sd1 == 1 && p->sd0 % 4 == 0 && p->od % 4 == 0 && p->bd % 4 == 0;
+    ok = ok && p->oa % 4 == 0 && p->ba % 4 == 0 && p->ob % 4 == 0 && p->bb % 4 == 0;
+    ok = ok && ((p->flags & 2) ? p->sa1 == 1 && p->sa0 % 4 == 0 && p->k % 4 == 0
+                               : p->sa0 == 1 && p->sa1 % 4 == 0 && p->m % 4 == 0);
+    ok = ok && ((p->flags & 4) ? p->sb0 == 1 && p->sb1 % 4 == 0 && p->k % 4 == 0
+                               : p->sb1 == 1 && p->sb0 % 4 == 0 && p->n % 4 == 0);
+    return ok;
+}
+
 static bool collapse_rows(const trueno_tensor_desc *const *t, int nt, int lead, int64_t *rows, int32_t *stride)
 {
     int64_t z = 1, st[4] = {0, 0, 0, 0};
@@ -1136,6 +1158,8 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
         vk_buffer *c0 = (p.flags & 1) ? op->inputs[2]->buffer : a;
         if (!bindable(d, a) || !bindable(d, b) || !bindable(d, c) || !bindable(d, c0)) return TRUENO_UNSUPPORTED;
         vk_buffer *bufs[4] = {a, b, c0, c};
+        if (d->mm4_bk && mm_vec4(&p))
+            return dispatch(d, &d->mm4, bufs, 4, 1, &p, sizeof p, (p.n + 127) / 128, (p.m + 127) / 128, z);
         return dispatch(d, &d->mm, bufs, 4, 1, &p, sizeof p, (p.n + d->mm_bn - 1) / d->mm_bn,
                         (p.m + d->mm_bm - 1) / d->mm_bm, z);
     }
@@ -1341,6 +1365,7 @@ static void destroy_device(vk_device *d)
         save_pipeline_cache(d);
         drop_pipeline(d, &d->ew);
         drop_pipeline(d, &d->mm);
+        drop_pipeline(d, &d->mm4);
         drop_pipeline(d, &d->topk);
         drop_pipeline(d, &d->ew4);
         drop_pipeline(d, &d->reduce);
@@ -1686,6 +1711,16 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
         if (s == TRUENO_OK)
             s = big ? make_pipeline(d, &d->mm, spv_matmul_r8, sizeof spv_matmul_r8, 4, sizeof(mm_params), none, 0)
                     : make_pipeline(d, &d->mm, spv_matmul_r4, sizeof spv_matmul_r4, 4, sizeof(mm_params), none, 0);
+        /* the aligned matmul: K-tiles of 16 where two of them (2 × 16 × 132
+         * floats for each operand) fit in shared memory, else of 8 */
+        d->mm4_bk = d->pp.limits.maxComputeSharedMemorySize >= 2 * 2 * 16 * 132 * 4 ? 16 : 8;
+        const char *bk = h->secure_getenv(h->ctx, "TRUENO_VULKAN_MATMUL_BK"); /* tuning: 8 or 16 */
+        if (bk && (!strcmp(bk, "8") || (!strcmp(bk, "16") && d->mm4_bk == 16))) d->mm4_bk = (uint32_t)atoi(bk);
+        if (s == TRUENO_OK) {
+            s = d->mm4_bk == 16
+                    ? make_pipeline(d, &d->mm4, spv_matmul4_k16, sizeof spv_matmul4_k16, 4, sizeof(mm_params), none, 0)
+                    : make_pipeline(d, &d->mm4, spv_matmul4_k8, sizeof spv_matmul4_k8, 4, sizeof(mm_params), none, 0);
+        }
     }
     uint32_t no_spec[1] = {0};
     if (s == TRUENO_OK)
@@ -1727,12 +1762,13 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
     snprintf(d->name, sizeof d->name, "%s (Vulkan %u.%u.%u)", d->pp.deviceName, VK_API_VERSION_MAJOR(d->pp.apiVersion),
              VK_API_VERSION_MINOR(d->pp.apiVersion), VK_API_VERSION_PATCH(d->pp.apiVersion));
     snprintf(d->features, sizeof d->features,
-             "index=%u type=%s subgroup=%u shared=%u max-workgroup=%u max-storage-buffer=%u memory=%s matmul-tile=%ux%u%s%s%s%s%s",
+             "index=%u type=%s subgroup=%u shared=%u max-workgroup=%u max-storage-buffer=%u memory=%s matmul-tile=%ux%u "
+             "matmul4-k-tile=%u%s%s%s%s%s",
              index, d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ? "cpu"
                     : d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU ? "discrete-gpu"
                     : d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU ? "integrated-gpu" : "other",
              sub.subgroupSize, d->pp.limits.maxComputeSharedMemorySize, d->pp.limits.maxComputeWorkGroupInvocations,
-             d->pp.limits.maxStorageBufferRange, d->unified ? "unified" : "staged", d->mm_bm, d->mm_bn,
+             d->pp.limits.maxStorageBufferRange, d->unified ? "unified" : "staged", d->mm_bm, d->mm_bn, d->mm4_bk,
              f16.shaderFloat16 ? " float16" : "", f.shaderInt64 ? " int64" : "", f.shaderFloat64 ? " float64" : "",
              coop ? " cooperative-matrix" : "", d->denorm ? " denorm-preserve" : " denorm-flush");
     snprintf(d->vendor, sizeof d->vendor, "%s", vendor_name(d->pp.vendorID));

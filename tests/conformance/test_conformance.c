@@ -375,7 +375,10 @@ static void family_axis(const char *backend, trueno_op_code op, trueno_dtype dt,
 /* matmul (batched, broadcast batch), gemm, dot. */
 static void family_matmul(const char *backend, trueno_op_code op, trueno_dtype dt, tally *t)
 {
-    const int64_t mnk[][3] = {{1, 1, 1}, {3, 5, 7}, {13, 33, 65}, {64, 64, 64}, {70, 1, 300}, {0, 4, 5}, {5, 0, 3}, {4, 5, 0}, {129, 257, 63}};
+    /* multiples of 4 as well (Vulkan's aligned matmul4.comp: partial
+     * 128-tiles, a K that ends inside a K-tile, tiny) */
+    const int64_t mnk[][3] = {{1, 1, 1}, {3, 5, 7}, {13, 33, 65}, {64, 64, 64}, {70, 1, 300}, {0, 4, 5}, {5, 0, 3},
+                              {4, 5, 0}, {129, 257, 63}, {132, 260, 68}, {8, 4, 1000}, {4, 4, 4}};
     for (size_t s = 0; s < sizeof mnk / sizeof *mnk; s++) {
         int64_t m = mnk[s][0], n = mnk[s][1], k = mnk[s][2];
         trueno_op_params p = {.struct_size = sizeof p, .floats = {1.5, -0.5}};
@@ -387,12 +390,16 @@ static void family_matmul(const char *backend, trueno_op_code op, trueno_dtype d
             free_case(in, 2);
             continue;
         }
-        for (int kind = 0; kind < 3; kind++) {
+        /* kind 0: contiguous; 1: B one element off its allocation (a batch
+         * of 2 for matmul); 2: A and B transposed views; 3: a batch of 2,
+         * contiguous */
+        for (int kind = 0; kind < 4; kind++) {
+            if (kind == 3 && op != TRUENO_OP_MATMUL) continue;
             int64_t sa[3] = {2, m, k}, sb[3] = {2, k, n}, so[3] = {2, m, n};
-            size_t rank = op == TRUENO_OP_MATMUL && kind == 1 ? 3 : 2;
+            size_t rank = op == TRUENO_OP_MATMUL && kind % 2 == 1 ? 3 : 2;
             const int64_t *pa = rank == 3 ? sa : sa + 1, *pb = rank == 3 ? sb : sb + 1, *po = rank == 3 ? so : so + 1;
             double *a = master(2 * m * k, false, false), *b = master(2 * k * n, false, false), *c = master(m * n, false, false);
-            trueno_tensor *in[3] = {make(dt, rank, pa, a, kind == 2 ? 2 : 0), make(dt, rank, pb, b, kind), NULL};
+            trueno_tensor *in[3] = {make(dt, rank, pa, a, kind == 2 ? 2 : 0), make(dt, rank, pb, b, kind == 3 ? 0 : kind), NULL};
             if (op == TRUENO_OP_GEMM) in[2] = make(dt, 2, po, c, 0);
             one_case(backend, op, in, op == TRUENO_OP_GEMM ? 3 : 2, &p, dt, rank, po, 16.0 * (double)(k + 1), t);
             free(a); free(b); free(c);

@@ -1,0 +1,132 @@
+#version 450
+#extension GL_EXT_control_flow_attributes : require
+// C = alpha·A·B + beta·C0, float32, for operands the host found aligned to
+// four floats (every matrix's contiguous axis has stride 1 and an extent,
+// offset and other strides that are multiples of 4; C and C0 row-major):
+// matmul.comp's scheme with every global and shared-memory access four
+// floats wide. A workgroup of 256 invocations computes a 128×128 block of
+// C in K-tiles of BK, shared memory double-buffered (one barrier per
+// K-tile; the next tile is loaded into registers while this one is
+// multiplied). Each invocation keeps an 8×8 register block: rows
+// {tm·4 .. tm·4+3} and {32+tm·4 ..} of its subgroup's 64×32 warp tile,
+// columns {tn·4 ..} and {16+tn·4 ..}, so that one 16-byte shared load
+// feeds 4 (A) or 4 (B) of the 64 FMAs per k, and the 32 invocations of a
+// subgroup read 8 consecutive vec4 of A and 4 of B (no bank conflicts).
+// The warp tiling of CUTLASS's SIMT sgemm; see also S. Boehm, "How to
+// optimize a CUDA matmul kernel for cuBLAS-like performance" (2022),
+// kernels 6 and 10. Flags: 1 beta term, 2 A k-contiguous (else
+// m-contiguous), 4 B k-contiguous (else n-contiguous).
+layout(local_size_x = 256) in;
+#ifndef BK
+#define BK 8
+#endif
+#define BM 128
+#define BN 128
+#define THREADS 256
+#define A_V (BM * BK / 4 / THREADS) // vec4 of A per invocation per K-tile
+#define B_V (BN * BK / 4 / THREADS)
+#define PAD 1                        // a vec4 of padding per row: transposed stores spread over the banks
+
+layout(std430, binding = 0) readonly buffer A { vec4 a[]; };
+layout(std430, binding = 1) readonly buffer B { vec4 b[]; };
+layout(std430, binding = 2) readonly buffer C0 { vec4 c0[]; };
+layout(std430, binding = 3) writeonly buffer C { vec4 c[]; };
+
+layout(push_constant) uniform Params {
+    uint m, n, k, flags;
+    int sa0, sa1, sb0, sb1;     // element strides of A (m, k) and B (k, n)
+    int sc0, sc1, sd0, sd1;     // of C and of C0
+    int ba, bb, bc, bd;         // batch strides (z)
+    uint oa, ob, oc, od;        // offsets (elements)
+    float alpha, beta;
+} p;
+
+shared vec4 As[2][BK][BM / 4 + PAD]; // As[s][k][m/4]: A's tile, m four at a time
+shared vec4 Bs[2][BK][BN / 4 + PAD];
+
+void main()
+{
+    uint t = gl_LocalInvocationID.x;
+    uint warp = t >> 5, lane = t & 31u;
+    uint am = (warp >> 2) * 16u + (lane >> 2);  // this invocation's first vec4 of As (of 32 per row)
+    uint bn = (warp & 3u) * 8u + (lane & 3u);   // and of Bs
+    uint m0 = gl_WorkGroupID.y * BM, n0 = gl_WorkGroupID.x * BN, z = gl_WorkGroupID.z;
+    int abase = int(p.oa) + int(z) * p.ba, bbase = int(p.ob) + int(z) * p.bb;
+    bool a_kc = (p.flags & 2u) != 0u, b_kc = (p.flags & 4u) != 0u;
+
+    vec4 acc[8][2];
+    [[unroll]] for (uint i = 0; i < 8; i++) acc[i][0] = acc[i][1] = vec4(0.0);
+    vec4 ra[A_V], rb[B_V];
+
+    // vec4 e of a tile: along A's (B's) contiguous axis, whichever it is
+    #define LOAD(k0)                                                                             \
+        [[unroll]] for (uint q = 0; q < A_V; q++) {                                             \
+            uint e = t + q * THREADS;                                                           \
+            uint mm = a_kc ? e / (BK / 4) : (e % (BM / 4)) * 4u;                                \
+            uint kk = a_kc ? (e % (BK / 4)) * 4u : e / (BM / 4);                                \
+            uint gm = m0 + mm, gk = (k0) + kk;                                                  \
+            ra[q] = gm < p.m && gk < p.k ? a[(abase + int(gm) * p.sa0 + int(gk) * p.sa1) >> 2] : vec4(0.0); \
+        }                                                                                       \
+        [[unroll]] for (uint q = 0; q < B_V; q++) {                                             \
+            uint e = t + q * THREADS;                                                           \
+            uint nn = b_kc ? e / (BK / 4) : (e % (BN / 4)) * 4u;                                \
+            uint kk = b_kc ? (e % (BK / 4)) * 4u : e / (BN / 4);                                \
+            uint gn = n0 + nn, gk = (k0) + kk;                                                  \
+            rb[q] = gn < p.n && gk < p.k ? b[(bbase + int(gk) * p.sb0 + int(gn) * p.sb1) >> 2] : vec4(0.0); \
+        }
+    // k-contiguous vec4s are transposed into four rows of the tile
+    #define STORE(s)                                                                             \
+        [[unroll]] for (uint q = 0; q < A_V; q++) {                                             \
+            uint e = t + q * THREADS;                                                           \
+            if (a_kc) {                                                                         \
+                uint mm = e / (BK / 4), kk = (e % (BK / 4)) * 4u;                               \
+                [[unroll]] for (uint j = 0; j < 4; j++) As[s][kk + j][mm >> 2][mm & 3u] = ra[q][j]; \
+            } else {                                                                            \
+                As[s][e / (BM / 4)][e % (BM / 4)] = ra[q];                                      \
+            }                                                                                   \
+        }                                                                                       \
+        [[unroll]] for (uint q = 0; q < B_V; q++) {                                             \
+            uint e = t + q * THREADS;                                                           \
+            if (b_kc) {                                                                         \
+                uint nn = e / (BK / 4), kk = (e % (BK / 4)) * 4u;                               \
+                [[unroll]] for (uint j = 0; j < 4; j++) Bs[s][kk + j][nn >> 2][nn & 3u] = rb[q][j]; \
+            } else {                                                                            \
+                Bs[s][e / (BN / 4)][e % (BN / 4)] = rb[q];                                      \
+            }                                                                                   \
+        }
+
+    LOAD(0u)
+    STORE(0u)
+    barrier();
+    uint tiles = (p.k + BK - 1) / BK;
+    for (uint tile = 0; tile < tiles; tile++) {
+        uint s = tile & 1u;
+        if (tile + 1 < tiles) { LOAD((tile + 1) * BK) }
+        [[unroll]] for (uint kk = 0; kk < BK; kk++) {
+            vec4 a0 = As[s][kk][am], a1 = As[s][kk][am + 8u];
+            vec4 b0 = Bs[s][kk][bn], b1 = Bs[s][kk][bn + 4u];
+            [[unroll]] for (uint i = 0; i < 4; i++) {
+                acc[i][0] = fma(vec4(a0[i]), b0, acc[i][0]);
+                acc[i][1] = fma(vec4(a0[i]), b1, acc[i][1]);
+                acc[i + 4][0] = fma(vec4(a1[i]), b0, acc[i + 4][0]);
+                acc[i + 4][1] = fma(vec4(a1[i]), b1, acc[i + 4][1]);
+            }
+        }
+        if (tile + 1 < tiles) { STORE(s ^ 1u) }
+        barrier();
+    }
+
+    int cbase = int(p.oc) + int(z) * p.bc, dbase = int(p.od) + int(z) * p.bd;
+    // unrolled with no `continue`: acc must stay in registers
+    [[unroll]] for (uint i = 0; i < 8; i++) {
+        uint gm = m0 + am * 4u + (i & 3u) + (i >> 2) * 32u;
+        [[unroll]] for (uint h = 0; h < 2; h++) {
+            uint gn = n0 + bn * 4u + h * 16u;
+            if (gm < p.m && gn < p.n) {
+                vec4 v = p.alpha * acc[i][h];
+                if ((p.flags & 1u) != 0u) v += p.beta * c0[(dbase + int(gm) * p.sd0 + int(gn)) >> 2];
+                c[(cbase + int(gm) * p.sc0 + int(gn)) >> 2] = v;
+            }
+        }
+    }
+}
