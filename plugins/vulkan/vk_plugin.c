@@ -92,11 +92,9 @@ static const uint32_t spv_matmul_r4[] = /* 4×4 register block per invocation */
 static const uint32_t spv_matmul_r8[] = /* 8×8 */
 #include "matmul_r8.spv.inc"
     ;
-static const uint32_t spv_matmul4_k8[] = /* operands aligned to 4 floats: 128×128 tiles, K-tiles of 8 */
-#include "matmul4_k8.spv.inc"
-    ;
-static const uint32_t spv_matmul4_k16[] = /* and of 16 */
-#include "matmul4_k16.spv.inc"
+#define MM4_BN 64 /* matmul4.comp's BN (its BM is 128) */
+static const uint32_t spv_matmul4[] = /* operands aligned to 4 floats */
+#include "matmul4.spv.inc"
     ;
 
 /* op codes of elementwise.comp */
@@ -205,8 +203,10 @@ typedef struct vk_device {
     } ring[RING];
     uint32_t cur, batches;       /* batches: submitted since the host last waited for all */
     VkCommandBuffer cmd;         /* ring[cur].cmd while recording */
+    VkPipeline bound;            /* the pipeline bound in cmd */
     VkPipelineCache pcache;
-    vk_pipeline ew, ew4, mm, mm4, topk, reduce, colreduce, cast, softmax, norm;
+    vk_pipeline ew, ew4, mm, topk, reduce, colreduce, cast, softmax, norm;
+    vk_pipeline mm4[2][2];       /* matmul4.comp per [A k-contiguous][B k-contiguous], made at first use */
     /* the element-wise pipelines specialised to one op code ([1]: VEC4),
      * made at its first use: the generic ones carry every op's registers */
     vk_pipeline ew_op[2][EW_CODES];
@@ -217,7 +217,7 @@ typedef struct vk_device {
     VkBuffer written[BATCH_MAX * 2];
     uint32_t n_written;
     vk_buffer *free_later;
-    uint32_t mm_bm, mm_bn, mm_tm, mm_tn, mm4_bk; /* mm4_bk: 0 without matmul4.comp */
+    uint32_t mm_bm, mm_bn, mm_tm, mm_tn;
     char name[300], features[400], identity[80], vendor[32];
 } vk_device;
 
@@ -326,7 +326,7 @@ static trueno_status wait_batch(vk_device *d, struct vk_batch *b)
     return status_of(d, r);
 }
 
-static void full_barrier(vk_device *d);
+static void full_barrier(vk_device *d, bool to_transfer);
 
 /* Starts recording into the next batch of the ring, once the device has
  * finished what that batch held before. A batch that follows submitted
@@ -345,12 +345,13 @@ static trueno_status begin_batch(vk_device *d)
     if (r == VK_SUCCESS) r = vkBeginCommandBuffer(b->cmd, &bi);
     if (r != VK_SUCCESS) return status_of(d, r);
     d->cmd = b->cmd;
+    d->bound = VK_NULL_HANDLE;
     d->recording = true;
     d->dispatches = 0;
     d->n_written = 0;
     if (d->submitted) {
         d->transfer_written = true; /* the staged uploads were copies */
-        full_barrier(d);
+        full_barrier(d, true);
     }
     return TRUENO_OK;
 }
@@ -361,7 +362,6 @@ static trueno_status submit(vk_device *d)
     if (!d->recording) return TRUENO_OK;
     struct vk_batch *b = &d->ring[d->cur];
     d->recording = false;
-    if (getenv("PLANT")) fprintf(stderr, "submit %u\n", d->dispatches);
     VkResult r = vkEndCommandBuffer(b->cmd);
     VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &b->cmd};
     if (r == VK_SUCCESS) r = vkQueueSubmit(d->queue, 1, &si, b->fence);
@@ -402,21 +402,23 @@ static bool busy(const vk_device *d)
 }
 
 /* A memory barrier between every earlier shader write (and copy, if one
- * wrote since the last barrier) and every later access. */
-static void full_barrier(vk_device *d)
+ * wrote since the last barrier) and every later shader access (and copy,
+ * when the next command is one). */
+static void full_barrier(vk_device *d, bool to_transfer)
 {
     VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
                           .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
-                          .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |
-                                           VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT};
-    VkPipelineStageFlags src = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT;
-    if (getenv("PLANT2")) return;
+                          .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT};
+    VkPipelineStageFlags src = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, dst = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT;
     if (d->transfer_written) {
         mb.srcAccessMask |= VK_ACCESS_TRANSFER_WRITE_BIT;
         src |= VK_PIPELINE_STAGE_TRANSFER_BIT;
     }
-    vkCmdPipelineBarrier(d->cmd, src, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &mb,
-                         0, NULL, 0, NULL);
+    if (to_transfer) {
+        mb.dstAccessMask |= VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
+        dst |= VK_PIPELINE_STAGE_TRANSFER_BIT;
+    }
+    vkCmdPipelineBarrier(d->cmd, src, dst, 0, 1, &mb, 0, NULL, 0, NULL);
     d->transfer_written = false;
     d->n_written = 0;
 }
@@ -424,12 +426,13 @@ static void full_barrier(vk_device *d)
 /* A barrier before a dispatch that reads or writes a buffer written
  * earlier in the batch (read-after-write, write-after-write); the
  * dispatch's outputs are then recorded as written. */
-static void order(vk_device *d, const VkBuffer *touch, uint32_t n_touch, const VkBuffer *writes, uint32_t n_writes)
+static void order(vk_device *d, const VkBuffer *touch, uint32_t n_touch, const VkBuffer *writes, uint32_t n_writes,
+                  bool transfer)
 {
     bool need = false;
     for (uint32_t i = 0; i < n_touch && !need; i++)
         for (uint32_t w = 0; w < d->n_written && !need; w++) need = d->written[w] == touch[i];
-    if (need) full_barrier(d);
+    if (need) full_barrier(d, transfer);
     for (uint32_t i = 0; i < n_writes && d->n_written < sizeof d->written / sizeof *d->written; i++)
         d->written[d->n_written++] = writes[i];
 }
@@ -465,8 +468,11 @@ static trueno_status dispatch(vk_device *d, vk_pipeline *p, vk_buffer *const *bu
         touch[i] = bufs[i]->buf;
     }
     vkUpdateDescriptorSets(d->dev, n_bufs, w, 0, NULL);
-    order(d, touch, n_bufs, touch + n_bufs - n_out, n_out);
-    vkCmdBindPipeline(d->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipe);
+    order(d, touch, n_bufs, touch + n_bufs - n_out, n_out, false);
+    if (d->bound != p->pipe) {
+        vkCmdBindPipeline(d->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipe);
+        d->bound = p->pipe;
+    }
     vkCmdBindDescriptorSets(d->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout, 0, 1, &set, 0, NULL);
     vkCmdPushConstants(d->cmd, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes, push);
     vkCmdDispatch(d->cmd, gx, gy, gz);
@@ -1108,6 +1114,21 @@ static vk_pipeline *ew_pipeline(vk_device *d, bool vec4, uint32_t code)
     return p->pipe ? p : vec4 ? &d->ew4 : &d->ew;
 }
 
+/* matmul4.comp's pipeline for one pair of operand layouts, made at its
+ * first use; NULL where there is none (the generic matmul then runs). */
+static vk_pipeline *mm4_pipeline(vk_device *d, bool a_kc, bool b_kc)
+{
+    vk_pipeline *p = &d->mm4[a_kc][b_kc];
+    if (!p->pipe && !p->failed) {
+        uint32_t spec[2] = {a_kc, b_kc};
+        if (make_pipeline(d, p, spv_matmul4, sizeof spv_matmul4, 4, sizeof(mm_params), spec, 2) != TRUENO_OK) {
+            drop_pipeline(d, p);
+            *p = (vk_pipeline){.failed = true};
+        }
+    }
+    return p->pipe ? p : NULL;
+}
+
 static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
 {
     vk_device *d = dev;
@@ -1158,8 +1179,8 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
         vk_buffer *c0 = (p.flags & 1) ? op->inputs[2]->buffer : a;
         if (!bindable(d, a) || !bindable(d, b) || !bindable(d, c) || !bindable(d, c0)) return TRUENO_UNSUPPORTED;
         vk_buffer *bufs[4] = {a, b, c0, c};
-        if (d->mm4_bk && mm_vec4(&p))
-            return dispatch(d, &d->mm4, bufs, 4, 1, &p, sizeof p, (p.n + 127) / 128, (p.m + 127) / 128, z);
+        vk_pipeline *p4 = mm_vec4(&p) ? mm4_pipeline(d, (p.flags & 2) != 0, (p.flags & 4) != 0) : NULL;
+        if (p4) return dispatch(d, p4, bufs, 4, 1, &p, sizeof p, (p.n + MM4_BN - 1) / MM4_BN, (p.m + 127) / 128, z);
         return dispatch(d, &d->mm, bufs, 4, 1, &p, sizeof p, (p.n + d->mm_bn - 1) / d->mm_bn,
                         (p.m + d->mm_bm - 1) / d->mm_bm, z);
     }
@@ -1348,7 +1369,7 @@ static trueno_status vk_buffer_copy(void *dev, void *dst, size_t dst_off, void *
     trueno_status s = begin_batch(d);
     if (s != TRUENO_OK) return s;
     VkBuffer touch[2] = {sb->buf, db->buf};
-    order(d, touch, 2, touch + 1, 1);
+    order(d, touch, 2, touch + 1, 1, true);
     d->transfer_written = true;
     VkBufferCopy region = {src_off, dst_off, bytes};
     vkCmdCopyBuffer(d->cmd, sb->buf, db->buf, 1, &region);
@@ -1365,7 +1386,7 @@ static void destroy_device(vk_device *d)
         save_pipeline_cache(d);
         drop_pipeline(d, &d->ew);
         drop_pipeline(d, &d->mm);
-        drop_pipeline(d, &d->mm4);
+        for (int i = 0; i < 4; i++) drop_pipeline(d, &d->mm4[i / 2][i % 2]);
         drop_pipeline(d, &d->topk);
         drop_pipeline(d, &d->ew4);
         drop_pipeline(d, &d->reduce);
@@ -1711,16 +1732,6 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
         if (s == TRUENO_OK)
             s = big ? make_pipeline(d, &d->mm, spv_matmul_r8, sizeof spv_matmul_r8, 4, sizeof(mm_params), none, 0)
                     : make_pipeline(d, &d->mm, spv_matmul_r4, sizeof spv_matmul_r4, 4, sizeof(mm_params), none, 0);
-        /* the aligned matmul: K-tiles of 16 where two of them (2 × 16 × 132
-         * floats for each operand) fit in shared memory, else of 8 */
-        d->mm4_bk = d->pp.limits.maxComputeSharedMemorySize >= 2 * 2 * 16 * 132 * 4 ? 16 : 8;
-        const char *bk = h->secure_getenv(h->ctx, "TRUENO_VULKAN_MATMUL_BK"); /* tuning: 8 or 16 */
-        if (bk && (!strcmp(bk, "8") || (!strcmp(bk, "16") && d->mm4_bk == 16))) d->mm4_bk = (uint32_t)atoi(bk);
-        if (s == TRUENO_OK) {
-            s = d->mm4_bk == 16
-                    ? make_pipeline(d, &d->mm4, spv_matmul4_k16, sizeof spv_matmul4_k16, 4, sizeof(mm_params), none, 0)
-                    : make_pipeline(d, &d->mm4, spv_matmul4_k8, sizeof spv_matmul4_k8, 4, sizeof(mm_params), none, 0);
-        }
     }
     uint32_t no_spec[1] = {0};
     if (s == TRUENO_OK)
@@ -1762,13 +1773,12 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
     snprintf(d->name, sizeof d->name, "%s (Vulkan %u.%u.%u)", d->pp.deviceName, VK_API_VERSION_MAJOR(d->pp.apiVersion),
              VK_API_VERSION_MINOR(d->pp.apiVersion), VK_API_VERSION_PATCH(d->pp.apiVersion));
     snprintf(d->features, sizeof d->features,
-             "index=%u type=%s subgroup=%u shared=%u max-workgroup=%u max-storage-buffer=%u memory=%s matmul-tile=%ux%u "
-             "matmul4-k-tile=%u%s%s%s%s%s",
+             "index=%u type=%s subgroup=%u shared=%u max-workgroup=%u max-storage-buffer=%u memory=%s matmul-tile=%ux%u%s%s%s%s%s",
              index, d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ? "cpu"
                     : d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU ? "discrete-gpu"
                     : d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU ? "integrated-gpu" : "other",
              sub.subgroupSize, d->pp.limits.maxComputeSharedMemorySize, d->pp.limits.maxComputeWorkGroupInvocations,
-             d->pp.limits.maxStorageBufferRange, d->unified ? "unified" : "staged", d->mm_bm, d->mm_bn, d->mm4_bk,
+             d->pp.limits.maxStorageBufferRange, d->unified ? "unified" : "staged", d->mm_bm, d->mm_bn,
              f16.shaderFloat16 ? " float16" : "", f.shaderInt64 ? " int64" : "", f.shaderFloat64 ? " float64" : "",
              coop ? " cooperative-matrix" : "", d->denorm ? " denorm-preserve" : " denorm-flush");
     snprintf(d->vendor, sizeof d->vendor, "%s", vendor_name(d->pp.vendorID));
