@@ -48,7 +48,7 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define TRUENO_ABI_MAJOR 1
-#define TRUENO_ABI_MINOR 0
+#define TRUENO_ABI_MINOR 1
 
 /* Maximum tensor rank carried by a trueno_tensor_desc. Added in 1.0. */
 #define TRUENO_MAX_RANK 8
@@ -589,6 +589,17 @@ typedef struct trueno_device_vtable {
     /* Required. Frees the device; called once, before the plugin's
      * shutdown(). Every buffer has been freed before. */
     void (*destroy)(void *dev);
+
+    /* Optional (NULL: none), TRUENO_MEMORY_DEVICE only. Added in 1.1.
+     * Page-locked ("pinned") host memory the device reaches directly, as
+     * cudaHostAlloc: host_alloc writes a pointer to `bytes` (> 0) bytes,
+     * aligned to 64 bytes, to *ptr, or returns TRUENO_OUT_OF_MEMORY /
+     * TRUENO_DEVICE_OUT_OF_MEMORY. buffer_write and buffer_read whose host
+     * side lies inside such memory then move the bytes by DMA, without a
+     * staging copy. host_free releases a pointer host_alloc returned, once
+     * no transfer uses it; every one is freed before destroy(). */
+    trueno_status (*host_alloc)(void *dev, size_t bytes, void **ptr);
+    void (*host_free)(void *dev, void *ptr);
 } trueno_device_vtable;
 
 /* A device handle returned by probe(). Owned by the plugin. Added in 1.0. */

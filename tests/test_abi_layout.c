@@ -51,7 +51,7 @@ static const struct pin pins[] = {
     FIELD(trueno_device_props, identity, 40),
     FIELD(trueno_device_props, memory_bytes, 48),
     FIELD(trueno_device_props, cost, 56),
-    SIZE(trueno_device_vtable, 88),
+    SIZE(trueno_device_vtable, 104),
     FIELD(trueno_device_vtable, get_properties, 8),
     FIELD(trueno_device_vtable, estimate, 16),
     FIELD(trueno_device_vtable, buffer_alloc, 24),
@@ -62,6 +62,8 @@ static const struct pin pins[] = {
     FIELD(trueno_device_vtable, execute, 64),
     FIELD(trueno_device_vtable, synchronize, 72),
     FIELD(trueno_device_vtable, destroy, 80),
+    FIELD(trueno_device_vtable, host_alloc, 88), /* 1.1 */
+    FIELD(trueno_device_vtable, host_free, 96),
     SIZE(trueno_device, 24),
     FIELD(trueno_device, impl, 8),
     FIELD(trueno_device, vtable, 16),

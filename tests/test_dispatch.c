@@ -124,11 +124,11 @@ int main(int argc, char **argv)
        "after out-of-memory the device is still used");
     setenv("TRUENO_TEST_FAIL", "fastcpu:lost", 1);
     char lost_path[] = "/tmp/trueno-lost-log-XXXXXX";
-    int lost_fd = mkstemp(lost_path), keep_err = dup(2);
+    int lost_fd = mkstemp(lost_path), saved_err = dup(2);
     dup2(lost_fd, 2);
     const char *where_lost = add_check(a, b, NULL);
     fflush(stderr);
-    dup2(keep_err, 2);
+    dup2(saved_err, 2);
     unsetenv("TRUENO_TEST_FAIL");
     char lost_log[2048] = "";
     ssize_t lost_n = pread(lost_fd, lost_log, sizeof lost_log - 1, 0);
@@ -188,6 +188,61 @@ int main(int argc, char **argv)
     trueno_tensor_free(z); trueno_tensor_free(z2); trueno_tensor_free(zz);
     trueno_tensor_free(a); trueno_tensor_free(b);
     trueno_runtime_destroy(rt);
+
+    /* ---- pinned host memory (trueno_host_alloc) ----------------------------- */
+    {
+        setenv("TRUENO_LOG", "error", 1); /* trueno_host_free's complaint below */
+        trueno_runtime *cpu = make("fastcpu"), *gpu = make("fakegpu");
+        unsetenv("TRUENO_LOG");
+        void *p = NULL, *q = NULL;
+        int pinned = -1, pinned_gpu = -1;
+        int fine = trueno_host_alloc(cpu, 4000, &p, &pinned) == TRUENO_OK && p && pinned == 0 && ((uintptr_t)p & 63) == 0;
+        ok(fine, "without a device that pins memory, trueno_host_alloc gives ordinary aligned memory (pinned=%d)", pinned);
+        trueno_host_free(cpu, p);
+        fine = trueno_host_alloc(cpu, 0, &p, NULL) == TRUENO_INVALID_ARGUMENT && strstr(trueno_last_error(), "0 bytes");
+        char why[200];
+        snprintf(why, sizeof why, "%s", trueno_last_error());
+        fine = fine && trueno_host_alloc(NULL, 8, &p, NULL) == TRUENO_INVALID_ARGUMENT;
+        ok(fine, "0 bytes or a NULL runtime: INVALID_ARGUMENT (%s)", why);
+        fine = trueno_host_alloc(gpu, 4000, &p, &pinned_gpu) == TRUENO_OK && pinned_gpu == 1 &&
+              trueno_host_alloc(gpu, 4000, &q, NULL) == TRUENO_OK;
+        ok(fine, "a device-memory plugin with host_alloc pins it (pinned=%d)", pinned_gpu);
+        /* through the fake GPU: an input borrowing pinned memory, read back into pinned memory */
+        memcpy(p, x, sizeof x);
+        int64_t n = 1000;
+        trueno_tensor *in = NULL, *res = NULL, *one = vec(gpu, TRUENO_DTYPE_FLOAT32, 1000, y);
+        trueno_tensor_from_buffer_borrow(gpu, TRUENO_DTYPE_FLOAT32, 1, &n, NULL, p, &in);
+        trueno_tensor_empty(gpu, TRUENO_DTYPE_FLOAT32, 1, &n, &res);
+        const trueno_tensor *io[2] = {in, one};
+        trueno_runtime_force_backend(gpu, "fakegpu");
+        trueno_status st = trueno_op_run(TRUENO_OP_ADD, io, 2, NULL, &res, 1);
+        trueno_runtime_force_backend(gpu, NULL);
+        const char *ran = trueno_last_backend();
+        memset(q, 0, 4000);
+        int good = st == TRUENO_OK && trueno_tensor_read(res, q, 4000) == TRUENO_OK;
+        for (int i = 0; i < 1000 && good; i++) good = ((float *)q)[i] == x[i] + y[i];
+        ok(good && !strcmp(ran, "fakegpu"), "add on %s from a pinned input, read back into pinned memory", ran);
+        trueno_tensor_free(in);
+        trueno_tensor_free(res);
+        trueno_tensor_free(one);
+        trueno_host_free(gpu, p);
+        char stack, err_path[] = "/tmp/trueno-hostfree-log-XXXXXX", logged[512] = "";
+        int err_fd = mkstemp(err_path), err_back = dup(2);
+        dup2(err_fd, 2);
+        trueno_host_free(gpu, &stack); /* not from trueno_host_alloc: logged, ignored */
+        trueno_host_free(gpu, NULL);
+        fflush(stderr);
+        dup2(err_back, 2);
+        ssize_t nlog = pread(err_fd, logged, sizeof logged - 1, 0);
+        logged[nlog > 0 ? nlog : 0] = 0;
+        close(err_fd);
+        close(err_back);
+        unlink(err_path);
+        ok(strstr(logged, "did not come from trueno_host_alloc") != NULL,
+           "trueno_host_free of a pointer it did not give logs an error and frees nothing: %s", logged);
+        trueno_runtime_destroy(gpu); /* frees q (a leak under ASan otherwise) */
+        trueno_runtime_destroy(cpu);
+    }
 
     /* ---- plans: checked and placed once, run many times ------------------- */
     rt = make("fastcpu");

@@ -17,7 +17,7 @@ check $? "trueno-info --json exits 0"
 import json, os, sys
 doc = json.load(open(sys.argv[1]))
 plugin_dir = os.path.realpath(sys.argv[2])
-assert doc["abi"] == {"major": 1, "minor": 0}, doc["abi"]
+assert doc["abi"] == {"major": 1, "minor": 1}, doc["abi"]
 assert doc["search_path"][0] == plugin_dir, doc["search_path"]
 devices = doc["devices"]
 assert devices[0]["plugin"] == "reference" and devices[0]["kind"] == "cpu", devices[0]
@@ -38,7 +38,7 @@ for name, (status, code) in want.items():
     p = seen[name]
     assert (p["status"], p["reason_code"]) == (status, code), (name, p)
     assert status == "loaded" or p["reason"], (name, "rejected without a reason")
-    assert (p["abi"] == "1.0") == (status != "rejected" or code in ("probe-failed", "missing-function", "struct-too-small")), p
+    assert (p["abi"] == "1.1") == (status != "rejected" or code in ("probe-failed", "missing-function", "struct-too-small")), p
 gpu = [d for d in devices if d["plugin"] == "fakegpu"][0]
 assert gpu["kind"] == "gpu" and gpu["memory_space"].startswith("device:"), gpu
 assert gpu["cost"]["transfer_gbs"] == 0.01, gpu["cost"]

@@ -84,9 +84,9 @@ int main(int argc, char **argv)
        trueno_runtime_search_dir(rt, 1) && !strcmp(trueno_runtime_search_dir(rt, 1), dir_b) &&
        !trueno_runtime_search_dir(rt, 2), "search path is exactly options.plugin_path");
 
-    expect(rt, dir_a, "fastcpu", TRUENO_PLUGIN_LOADED, TRUENO_PLUGIN_REASON_NONE, "ABI 1.0");
+    expect(rt, dir_a, "fastcpu", TRUENO_PLUGIN_LOADED, TRUENO_PLUGIN_REASON_NONE, "ABI 1.1");
     expect(rt, dir_a, "fakegpu", TRUENO_PLUGIN_LOADED, TRUENO_PLUGIN_REASON_NONE, "1 device");
-    expect(rt, dir_a, "newerminor", TRUENO_PLUGIN_LOADED, TRUENO_PLUGIN_REASON_NONE, "ABI 1.0");
+    expect(rt, dir_a, "newerminor", TRUENO_PLUGIN_LOADED, TRUENO_PLUGIN_REASON_NONE, "ABI 1.1");
     expect(rt, dir_a, "notelf", TRUENO_PLUGIN_REJECTED, TRUENO_PLUGIN_REASON_OPEN_FAILED, "dlopen failed");
     expect(rt, dir_a, "noentry", TRUENO_PLUGIN_REJECTED, TRUENO_PLUGIN_REASON_NO_ENTRY, "trueno_plugin_entry");
     expect(rt, dir_a, "abimajor", TRUENO_PLUGIN_REJECTED, TRUENO_PLUGIN_REASON_INCOMPATIBLE_ABI, "no ABI version in 1.0");
@@ -94,7 +94,7 @@ int main(int argc, char **argv)
     expect(rt, dir_a, "nullfn", TRUENO_PLUGIN_REJECTED, TRUENO_PLUGIN_REASON_MISSING_FUNCTION, "execute is NULL");
     expect(rt, dir_a, "nodevice", TRUENO_PLUGIN_NO_DEVICE, TRUENO_PLUGIN_REASON_NO_DEVICE, "no test hardware attached");
     expect(rt, dir_a, "probefail", TRUENO_PLUGIN_REJECTED, TRUENO_PLUGIN_REASON_PROBE_FAILED, "did not answer");
-    expect(rt, dir_a, "dup", TRUENO_PLUGIN_LOADED, TRUENO_PLUGIN_REASON_NONE, "ABI 1.0");
+    expect(rt, dir_a, "dup", TRUENO_PLUGIN_LOADED, TRUENO_PLUGIN_REASON_NONE, "ABI 1.1");
     char shadow[PATH_MAX + 64];
     snprintf(shadow, sizeof shadow, "shadowed by %s/libtrueno-dup.so", dir_a);
     expect(rt, dir_b, "dup", TRUENO_PLUGIN_REJECTED, TRUENO_PLUGIN_REASON_SHADOWED, shadow);

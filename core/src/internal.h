@@ -149,7 +149,13 @@ struct trueno_runtime {
     bool guard_outputs;            /* TRUENO_RUNTIME_GUARD_OUTPUTS */
     void *reference_instance;
     long live_storages;            /* for the destroy-time check */
+    struct tn_host_block *host_blocks; /* trueno_host_alloc's, newest first */
 };
+
+/* Whether a plugin filled an optional vtable entry of a later ABI minor:
+ * inside the struct_size it gave and not NULL. */
+#define TN_VTABLE_HAS(v, field) \
+    ((v)->struct_size >= offsetof(trueno_device_vtable, field) + sizeof((v)->field) && (v)->field)
 
 /* loader.c: fills rt->search_dirs, rt->plugins and appends devices. */
 trueno_status tn_loader_load(trueno_runtime *rt,

@@ -98,11 +98,85 @@ trueno_status trueno_runtime_create(const trueno_runtime_options *options,
     return TRUENO_OK;
 }
 
+/* ---- pinned host memory ------------------------------------------------ */
+
+typedef struct tn_host_block {
+    void *ptr;
+    int device;                    /* its index in rt->devices, or -1: tn_aligned_alloc */
+    struct tn_host_block *next;
+} tn_host_block;
+
+trueno_status trueno_host_alloc(trueno_runtime *rt, size_t bytes, void **ptr, int *pinned)
+{
+    if (!rt || !ptr || bytes == 0)
+        return tn_error(TRUENO_INVALID_ARGUMENT, "trueno_host_alloc: %s",
+                        bytes == 0 ? "0 bytes" : "NULL argument");
+    tn_host_block *b = tn_malloc(sizeof *b);
+    if (!b) return tn_error(TRUENO_OUT_OF_MEMORY, "trueno_host_alloc: out of host memory");
+    b->ptr = NULL;
+    b->device = -1;
+    tn_runtime_lock(rt);
+    for (size_t i = 0; i < rt->n_devices && !b->ptr; i++) {
+        tn_device *d = &rt->devices[i];
+        if (d->host_memory || d->lost || !TN_VTABLE_HAS(d->handle.vtable, host_alloc) ||
+            !TN_VTABLE_HAS(d->handle.vtable, host_free))
+            continue;
+        trueno_status s = d->handle.vtable->host_alloc(d->handle.impl, bytes, &b->ptr);
+        if (s == TRUENO_OK && b->ptr) b->device = (int)i;
+        else {
+            b->ptr = NULL;
+            tn_log(TRUENO_LOG_INFO, "runtime", "%s '%s' gave no pinned memory for %zu bytes (%s): ordinary host memory",
+                   d->plugin_name, d->props->name, bytes, trueno_status_string(s));
+        }
+    }
+    if (!b->ptr) b->ptr = tn_aligned_alloc(TN_HOST_ALIGN, bytes);
+    if (!b->ptr) {
+        tn_runtime_unlock(rt);
+        tn_free(b);
+        return tn_error(TRUENO_OUT_OF_MEMORY, "trueno_host_alloc: out of host memory allocating %zu bytes", bytes);
+    }
+    b->next = rt->host_blocks;
+    rt->host_blocks = b;
+    tn_runtime_unlock(rt);
+    *ptr = b->ptr;
+    if (pinned) *pinned = b->device >= 0;
+    return TRUENO_OK;
+}
+
+static void free_block(trueno_runtime *rt, tn_host_block *b)
+{
+    if (b->device >= 0) {
+        tn_device *d = &rt->devices[b->device];
+        d->handle.vtable->host_free(d->handle.impl, b->ptr);
+    } else {
+        tn_aligned_free(b->ptr);
+    }
+    tn_free(b);
+}
+
+void trueno_host_free(trueno_runtime *rt, void *ptr)
+{
+    if (!rt || !ptr) return;
+    tn_runtime_lock(rt);
+    tn_host_block **at = &rt->host_blocks;
+    while (*at && (*at)->ptr != ptr) at = &(*at)->next;
+    tn_host_block *b = *at;
+    if (b) *at = b->next;
+    tn_runtime_unlock(rt);
+    if (b) free_block(rt, b);
+    else tn_log(TRUENO_LOG_ERROR, "runtime", "trueno_host_free: %p did not come from trueno_host_alloc", ptr);
+}
+
 void trueno_runtime_destroy(trueno_runtime *rt)
 {
     if (!rt) return;
     TN_ASSERT(__atomic_load_n(&rt->live_storages, __ATOMIC_RELAXED) == 0 &&
               "every tensor must be freed before its runtime");
+    while (rt->host_blocks) { /* before the devices that gave them go */
+        tn_host_block *b = rt->host_blocks;
+        rt->host_blocks = b->next;
+        free_block(rt, b);
+    }
     tn_loader_unload(rt); /* plugin devices, instances, handles */
     if (rt->n_devices) {
         rt->devices[0].handle.vtable->destroy(rt->devices[0].handle.impl);

@@ -448,8 +448,20 @@ trueno_status trueno_tensor_read(const trueno_tensor *t, void *dst, size_t dst_b
     if (numel == 0) return TRUENO_OK;
     trueno_runtime *rt = t->st->rt;
     tn_runtime_lock(rt);
-    trueno_status s = tn_storage_ensure_host(t->st);
-    if (s == TRUENO_OK) gather_c_order(t, t->st->host, dst);
+    trueno_status s = sync_pending(t->st);
+    const tn_device *from = t->st->host_valid ? NULL : holder(t->st);
+    if (s == TRUENO_OK && from && trueno_tensor_is_contiguous(t)) {
+        /* held only on a device: read straight into dst, no host copy in
+         * between (by DMA where dst is pinned, trueno_host_alloc) */
+        s = from->handle.vtable->buffer_read(from->handle.impl, t->st->dev_buf[from->index],
+                                             (size_t)t->offset * trueno_dtype_size(t->dtype), dst, need);
+        if (s == TRUENO_DEVICE_LOST) ((tn_device *)from)->lost = true;
+        if (s != TRUENO_OK)
+            s = tn_error(s, "reading %zu bytes back from device '%s' (%s) failed: %s", need, from->props->name,
+                         from->plugin_name, trueno_status_string(s));
+    } else if (s == TRUENO_OK && (s = tn_storage_ensure_host(t->st)) == TRUENO_OK) {
+        gather_c_order(t, t->st->host, dst);
+    }
     tn_runtime_unlock(rt);
     return s;
 }

@@ -217,6 +217,7 @@ typedef struct vk_device {
     VkBuffer written[BATCH_MAX * 2];
     uint32_t n_written;
     vk_buffer *free_later;
+    vk_buffer *pinned;             /* host_alloc's buffers (next_free links them) */
     uint32_t mm_bm, mm_bn, mm_tm, mm_tn;
     char name[300], features[400], identity[80], vendor[32];
 } vk_device;
@@ -1289,6 +1290,24 @@ static void par_memcpy(const vk_device *d, void *dst, const void *src, size_t n)
         memcpy(dst, src, n);
 }
 
+/* The pinned buffer (host_alloc) holding [p, p + bytes), or NULL. */
+static vk_buffer *pinned_at(const vk_device *d, const void *p, size_t bytes)
+{
+    for (vk_buffer *b = d->pinned; b; b = b->next_free) {
+        const char *lo = b->mapped, *c = p;
+        if (c >= lo && c < lo + b->bytes && bytes <= (size_t)(lo + b->bytes - c)) return b;
+    }
+    return NULL;
+}
+
+/* One copy between a pinned buffer and a device buffer, waited for. */
+static trueno_status pinned_copy(vk_device *d, VkBuffer src, VkDeviceSize so, VkBuffer dst, VkDeviceSize doff,
+                                 VkDeviceSize bytes)
+{
+    trueno_status s = xfer_submit(d, 0, src, so, dst, doff, bytes);
+    return s == TRUENO_OK ? xfer_wait(d, 0) : s;
+}
+
 static trueno_status vk_buffer_write(void *dev, void *buffer, size_t offset, const void *src, size_t bytes)
 {
     vk_device *d = dev;
@@ -1299,6 +1318,8 @@ static trueno_status vk_buffer_write(void *dev, void *buffer, size_t offset, con
         memcpy((char *)b->mapped + offset, src, bytes);
         return TRUENO_OK;
     }
+    vk_buffer *pin = pinned_at(d, src, bytes);
+    if (pin) return pinned_copy(d, pin->buf, (VkDeviceSize)((const char *)src - (const char *)pin->mapped), b->buf, offset, bytes);
     bool pending[2] = {false, false};
     for (size_t done = 0, i = 0; done < bytes && s == TRUENO_OK; done += CHUNK, i++) {
         int slot = (int)(i % 2);
@@ -1325,6 +1346,8 @@ static trueno_status vk_buffer_read(void *dev, void *buffer, size_t offset, void
         memcpy(dst, (const char *)b->mapped + offset, bytes);
         return TRUENO_OK;
     }
+    vk_buffer *pin = pinned_at(d, dst, bytes);
+    if (pin) return pinned_copy(d, b->buf, offset, pin->buf, (VkDeviceSize)((char *)dst - (char *)pin->mapped), bytes);
     size_t chunks = (bytes + CHUNK - 1) / CHUNK;
     bool pending[2] = {false, false};
     for (size_t i = 0; i <= chunks && s == TRUENO_OK; i++) {
@@ -1376,6 +1399,43 @@ static trueno_status vk_buffer_copy(void *dev, void *dst, size_t dst_off, void *
     return TRUENO_OK;
 }
 
+/* Pinned host memory: a buffer in the staging memory type (host-visible,
+ * cached where the device has such), mapped for its life; the driver
+ * keeps it page-locked, so the copy engine reads and writes it directly. */
+static trueno_status vk_host_alloc(void *dev, size_t bytes, void **ptr)
+{
+    vk_device *d = dev;
+    if (d->lost) return TRUENO_DEVICE_LOST;
+    vk_buffer *b = d->host->aligned_alloc(d->host->ctx, 64, sizeof *b);
+    if (!b) return TRUENO_OUT_OF_MEMORY;
+    trueno_status s = make_buffer(d, bytes, true, b);
+    if (s == TRUENO_OK && ((uintptr_t)b->mapped & 63) != 0) { /* minMemoryMapAlignment is at least 64 */
+        drop_buffer(d, b);
+        s = TRUENO_DEVICE_ERROR;
+    }
+    if (s != TRUENO_OK) {
+        d->host->aligned_free(d->host->ctx, b);
+        return s;
+    }
+    b->next_free = d->pinned;
+    d->pinned = b;
+    *ptr = b->mapped;
+    return TRUENO_OK;
+}
+
+static void vk_host_free(void *dev, void *ptr)
+{
+    vk_device *d = dev;
+    for (vk_buffer **at = &d->pinned; *at; at = &(*at)->next_free) {
+        vk_buffer *b = *at;
+        if (b->mapped != ptr) continue;
+        *at = b->next_free;
+        drop_buffer(d, b); /* transfers wait for their copies: none uses it now */
+        d->host->aligned_free(d->host->ctx, b);
+        return;
+    }
+}
+
 static const trueno_device_props *vk_props(void *dev) { return &((vk_device *)dev)->props; }
 
 static void destroy_device(vk_device *d)
@@ -1425,6 +1485,8 @@ static const trueno_device_vtable vk_vtable = {
     .execute = vk_execute,
     .synchronize = vk_synchronize,
     .destroy = vk_destroy,
+    .host_alloc = vk_host_alloc,
+    .host_free = vk_host_free,
 };
 
 /* ---- calibration (once per machine and device; cached by the core) ---------------- */

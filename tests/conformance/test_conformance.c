@@ -597,6 +597,42 @@ int main(int argc, char **argv)
         trueno_tensor_free(s[1]);
         trueno_tensor_free(a);
         trueno_tensor_free(b);
+
+        /* Pinned host memory (trueno_host_alloc): an input borrowing it at
+         * an offset, the result read back into it at another; the same
+         * bytes as through ordinary memory. */
+        int64_t m = 300000;
+        void *pin = NULL;
+        int pinned = 0;
+        size_t bytes = (size_t)m * sizeof(float);
+        bool fine = trueno_host_alloc(rt, 2 * bytes + 256, &pin, &pinned) == TRUENO_OK;
+        double *vx = master(m, false, false);
+        trueno_tensor *xs = make(TRUENO_DTYPE_FLOAT32, 1, &m, vx, 0), *xp = NULL, *want = NULL, *got = NULL;
+        free(vx);
+        float *in_p = (float *)((char *)pin + 64), *out_p = (float *)((char *)pin + 128 + bytes);
+        fine = fine && trueno_tensor_read(xs, in_p, bytes) == TRUENO_OK &&
+               trueno_tensor_from_buffer_borrow(rt, TRUENO_DTYPE_FLOAT32, 1, &m, NULL, in_p, &xp) == TRUENO_OK;
+        for (int pass = 0; pass < 2 && fine; pass++) {
+            trueno_tensor **res = pass ? &got : &want;
+            const trueno_tensor *x1[1] = {pass ? xp : xs};
+            trueno_runtime_force_backend(rt, pass ? info.plugin : "reference");
+            fine = trueno_tensor_empty(rt, TRUENO_DTYPE_FLOAT32, 1, &m, res) == TRUENO_OK &&
+                   trueno_op_run(TRUENO_OP_NEGATIVE, x1, 1, NULL, res, 1) == TRUENO_OK;
+            trueno_runtime_force_backend(rt, NULL);
+        }
+        float *ref = malloc(bytes);
+        fine = fine && ref && trueno_tensor_read(want, ref, bytes) == TRUENO_OK &&
+               trueno_tensor_read(got, out_p, bytes) == TRUENO_OK;
+        const char *why = fine ? NULL : trueno_last_error();
+        if (fine && memcmp(ref, out_p, bytes)) fine = false, why = "the values differ from the reference's";
+        ok(fine, "%s: an input in %s host memory and a result read back into it (%lld floats at offsets)%s%s",
+           info.plugin, pinned ? "pinned" : "ordinary (no pinned)", (long long)m, fine ? "" : ": ", fine ? "" : why);
+        free(ref);
+        trueno_tensor_free(xs);
+        trueno_tensor_free(xp);
+        trueno_tensor_free(want);
+        trueno_tensor_free(got);
+        trueno_host_free(rt, pin);
     }
     trueno_runtime_destroy(rt);
     rt = guarded;

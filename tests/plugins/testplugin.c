@@ -7,7 +7,8 @@
  *                  an estimate of 1 ns, so it wins every op it accepts
  *   TP_FAKEGPU     DEVICE-memory "GPU" whose buffers are host memory behind
  *                  its own alloc/read/write; fast compute, costly transfers
- *                  (1 ms + 10 MB/s), so it wins only when data is resident
+ *                  (1 ms + 10 MB/s), so it wins only when data is resident;
+ *                  "pinned" host memory (ABI 1.1's host_alloc) from malloc
  *   TP_NEWERMINOR  a plugin built for a newer ABI minor: every struct it
  *                  hands over is larger than ABI 1.0's; picks 1.0
  *   TP_ABIMAJOR    speaks only ABI 2.x: answers INCOMPATIBLE
@@ -54,7 +55,7 @@ __attribute__((visibility("default"))) int tp_not_a_plugin(void);
 int tp_not_a_plugin(void) { return 42; }
 #else
 
-/* "ABI 1.1": the same structs with a field appended, as a newer header
+/* A newer minor: the same structs with a field appended, as a newer header
  * would give them. The core must read only the 1.0 part. */
 typedef struct { trueno_plugin base; void *future; } tp_plugin_struct;
 typedef struct { trueno_device_vtable base; void *future; } tp_vtable_struct;
@@ -165,6 +166,17 @@ static trueno_status tp_copy(void *dev, void *dst, size_t dst_off, void *src, si
     memcpy((char *)dst + dst_off, (char *)src + src_off, bytes);
     return TRUENO_OK;
 }
+static trueno_status tp_host_alloc(void *dev, size_t bytes, void **ptr)
+{
+    tp_instance *t = dev;
+    *ptr = t->host->aligned_alloc(t->host->ctx, 64, bytes);
+    return *ptr ? TRUENO_OK : TRUENO_OUT_OF_MEMORY;
+}
+static void tp_host_free(void *dev, void *ptr)
+{
+    tp_instance *t = dev;
+    t->host->aligned_free(t->host->ctx, ptr);
+}
 #endif
 
 static const tp_vtable_struct tp_vtable = {
@@ -178,7 +190,7 @@ static const tp_vtable_struct tp_vtable = {
         .destroy = tp_destroy,
 #if TP_MODE == TP_FAKEGPU
         .buffer_alloc = tp_alloc, .buffer_free = tp_free, .buffer_write = tp_write,
-        .buffer_read = tp_read, .buffer_copy = tp_copy,
+        .buffer_read = tp_read, .buffer_copy = tp_copy, .host_alloc = tp_host_alloc, .host_free = tp_host_free,
 #endif
     },
 };

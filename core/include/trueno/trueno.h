@@ -146,6 +146,25 @@ TRUENO_API trueno_status trueno_runtime_force_backend(trueno_runtime *rt,
  * status (TRUENO_DEVICE_LOST marks that device lost). */
 TRUENO_API trueno_status trueno_runtime_synchronize(trueno_runtime *rt);
 
+/* Host memory for data that moves between the host and a GPU often
+ * (cudaHostAlloc, torch.Tensor.pin_memory): `bytes` (> 0) bytes aligned to
+ * 64, page-locked ("pinned") by the first device that offers it (the
+ * Vulkan plugin does), so that a transfer to or from it goes straight over
+ * DMA instead of through a staging copy. Use it as a tensor's memory with
+ * trueno_tensor_from_buffer_borrow (uploads read it directly) or as the
+ * destination of trueno_tensor_read (a contiguous tensor held only on the
+ * device is read straight into it). Where no device offers pinned memory,
+ * or the one that does is out of it, ordinary host memory; *pinned (may
+ * be NULL) is then 0, else 1. Free it with trueno_host_free, after every
+ * tensor borrowing it; whatever is left is freed by
+ * trueno_runtime_destroy. Errors: INVALID_ARGUMENT (NULL rt or ptr, 0
+ * bytes), OUT_OF_MEMORY. */
+TRUENO_API trueno_status trueno_host_alloc(trueno_runtime *rt, size_t bytes, void **ptr, int *pinned);
+
+/* Frees memory from trueno_host_alloc of the same runtime; NULL is
+ * ignored, as is (with an error logged) a pointer it did not return. */
+TRUENO_API void trueno_host_free(trueno_runtime *rt, void *ptr);
+
 /* --- Introspection (what trueno-info prints) ----------------------------- */
 
 /* What happened to one candidate plugin file. */
