@@ -7,7 +7,7 @@
  *   contiguous copy of 256 MiB                  GB/s (read + written)
  *   a chain of 1000 dependent adds of 1024      µs per op (one sync at the end)
  *   1000 independent adds of 1024               µs per op (a barrier every 16)
- *   upload / readback of 256 MiB                GB/s
+ *   upload / readback of 256 MiB                GB/s, pageable and pinned (trueno_host_alloc)
  *
  * Inputs are uploaded once by a first run; timings are the best of 3
  * rounds, each ended by trueno_runtime_synchronize. tools/bench-h100.sh
@@ -117,32 +117,46 @@ int main(int argc, char **argv)
      * read allocates and touches the host side: page faults are not the
      * transfer), then uploads of fresh host tensors (the first op on each
      * moves it; the op's own time, measured above, is taken off; best of 3,
-     * each including the device allocation) */
+     * each including the device allocation): from ordinary (pageable)
+     * memory, then from pinned memory (trueno_host_alloc) borrowed by the
+     * tensor */
     float *host = malloc((size_t)bytes);
-    double t_copy = t, t_read = 1e30, t_up = 1e30;
-    for (int round = 0; round < 3; round++) {
-        CHECK(trueno_tensor_read(z, host, (size_t)bytes));
-        CHECK(trueno_op_run(TRUENO_OP_CONTIGUOUS, xx, 1, NULL, &z, 1)); /* z on the device again */
-        CHECK(trueno_runtime_synchronize(rt));
-        double t0 = bench_now_s();
-        CHECK(trueno_tensor_read(z, host, (size_t)bytes));
-        double tr = bench_now_s() - t0;
-        t_read = tr < t_read ? tr : t_read;
-    }
+    void *pin = NULL;
+    int pinned = 0;
+    CHECK(trueno_host_alloc(rt, (size_t)bytes, &pin, &pinned));
     int64_t shape[2] = {1, big};
-    for (int round = 0; round < 3; round++) {
-        trueno_tensor *fresh;
-        CHECK(trueno_tensor_from_buffer_copy(rt, TRUENO_DTYPE_FLOAT32, 2, shape, host, &fresh));
-        const trueno_tensor *ff[1] = {fresh};
-        double t0 = bench_now_s();
-        CHECK(trueno_op_run(TRUENO_OP_CONTIGUOUS, ff, 1, NULL, &z, 1));
-        CHECK(trueno_runtime_synchronize(rt));
-        double tu = bench_now_s() - t0 - t_copy;
-        t_up = tu < t_up ? tu : t_up;
-        trueno_tensor_free(fresh);
+    for (int kind = 0; kind < 2; kind++) {
+        void *mem = kind ? pin : host;
+        double t_copy = t, t_read = 1e30, t_up = 1e30;
+        for (int round = 0; round < 3; round++) {
+            CHECK(trueno_tensor_read(z, mem, (size_t)bytes));
+            CHECK(trueno_op_run(TRUENO_OP_CONTIGUOUS, xx, 1, NULL, &z, 1)); /* z on the device again */
+            CHECK(trueno_runtime_synchronize(rt));
+            double t0 = bench_now_s();
+            CHECK(trueno_tensor_read(z, mem, (size_t)bytes));
+            double tr = bench_now_s() - t0;
+            t_read = tr < t_read ? tr : t_read;
+        }
+        for (int round = 0; round < 3; round++) {
+            trueno_tensor *fresh;
+            if (kind) CHECK(trueno_tensor_from_buffer_borrow(rt, TRUENO_DTYPE_FLOAT32, 2, shape, NULL, mem, &fresh));
+            else CHECK(trueno_tensor_from_buffer_copy(rt, TRUENO_DTYPE_FLOAT32, 2, shape, mem, &fresh));
+            const trueno_tensor *ff[1] = {fresh};
+            double t0 = bench_now_s();
+            CHECK(trueno_op_run(TRUENO_OP_CONTIGUOUS, ff, 1, NULL, &z, 1));
+            CHECK(trueno_runtime_synchronize(rt));
+            double tu = bench_now_s() - t0 - t_copy;
+            t_up = tu < t_up ? tu : t_up;
+            trueno_tensor_free(fresh);
+        }
+        const char *what = kind ? (pinned ? "pinned host" : "trueno_host_alloc, not pinned") : "pageable host";
+        char l1[64], l2[64];
+        snprintf(l1, sizeof l1, "upload %lld MiB (%s)", (long long)(big >> 18), what);
+        snprintf(l2, sizeof l2, "readback %lld MiB (%s)", (long long)(big >> 18), what);
+        printf("%-34s %9.3f ms %9.1f GB/s\n", l1, t_up * 1e3, bytes / t_up * 1e-9);
+        printf("%-34s %9.3f ms %9.1f GB/s\n", l2, t_read * 1e3, bytes / t_read * 1e-9);
     }
-    printf("%-34s %9.3f ms %9.1f GB/s\n", LABEL("upload %lld MiB (pageable host)"), t_up * 1e3, bytes / t_up * 1e-9);
-    printf("%-34s %9.3f ms %9.1f GB/s\n", LABEL("readback %lld MiB (pageable host)"), t_read * 1e3, bytes / t_read * 1e-9);
+    trueno_host_free(rt, pin);
     free(host);
     trueno_tensor_free(x);
     trueno_tensor_free(y);
