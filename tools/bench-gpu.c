@@ -137,24 +137,34 @@ int main(int argc, char **argv)
             double tr = bench_now_s() - t0;
             t_read = tr < t_read ? tr : t_read;
         }
+        /* uploads into the device buffer the tensor already has (trueno_fill
+         * rewrites the host side, outside the timing), and of a fresh
+         * tensor, the device allocation included */
+        double t_alloc = 1e30;
         for (int round = 0; round < 3; round++) {
             trueno_tensor *fresh;
             if (kind) CHECK(trueno_tensor_from_buffer_borrow(rt, TRUENO_DTYPE_FLOAT32, 2, shape, NULL, mem, &fresh));
             else CHECK(trueno_tensor_from_buffer_copy(rt, TRUENO_DTYPE_FLOAT32, 2, shape, mem, &fresh));
             const trueno_tensor *ff[1] = {fresh};
-            double t0 = bench_now_s();
-            CHECK(trueno_op_run(TRUENO_OP_CONTIGUOUS, ff, 1, NULL, &z, 1));
-            CHECK(trueno_runtime_synchronize(rt));
-            double tu = bench_now_s() - t0 - t_copy;
-            t_up = tu < t_up ? tu : t_up;
+            for (int again = 0; again < 2; again++) {
+                if (again) CHECK(trueno_fill(fresh, 0.5));
+                double t0 = bench_now_s();
+                CHECK(trueno_op_run(TRUENO_OP_CONTIGUOUS, ff, 1, NULL, &z, 1));
+                CHECK(trueno_runtime_synchronize(rt));
+                double tu = bench_now_s() - t0 - t_copy;
+                double *keep = again ? &t_up : &t_alloc;
+                *keep = tu < *keep ? tu : *keep;
+            }
             trueno_tensor_free(fresh);
         }
         const char *what = kind ? (pinned ? "pinned host" : "trueno_host_alloc, not pinned") : "pageable host";
-        char l1[64], l2[64];
+        char l1[80], l2[80], l3[80];
         snprintf(l1, sizeof l1, "upload %lld MiB (%s)", (long long)(big >> 18), what);
-        snprintf(l2, sizeof l2, "readback %lld MiB (%s)", (long long)(big >> 18), what);
+        snprintf(l2, sizeof l2, "  the same with a new device buffer");
+        snprintf(l3, sizeof l3, "readback %lld MiB (%s)", (long long)(big >> 18), what);
         printf("%-34s %9.3f ms %9.1f GB/s\n", l1, t_up * 1e3, bytes / t_up * 1e-9);
-        printf("%-34s %9.3f ms %9.1f GB/s\n", l2, t_read * 1e3, bytes / t_read * 1e-9);
+        printf("%-34s %9.3f ms %9.1f GB/s\n", l2, t_alloc * 1e3, bytes / t_alloc * 1e-9);
+        printf("%-34s %9.3f ms %9.1f GB/s\n", l3, t_read * 1e3, bytes / t_read * 1e-9);
     }
     trueno_host_free(rt, pin);
     free(host);

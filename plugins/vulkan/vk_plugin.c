@@ -203,7 +203,17 @@ typedef struct vk_device {
     } ring[RING];
     uint32_t cur, batches;       /* batches: submitted since the host last waited for all */
     VkCommandBuffer cmd;         /* ring[cur].cmd while recording */
-    VkPipeline bound;            /* the pipeline bound in cmd */
+    /* what cmd has bound, so that a dispatch like the last one records
+     * only what differs (a chain of small ops costs the host less): the
+     * pipeline, the descriptor set and push constants of one layout, and
+     * the sets made in this batch for a layout and its buffers */
+    VkPipeline bound;
+    VkPipelineLayout bound_layout;
+    VkDescriptorSet bound_set;
+    uint32_t pushed_bytes;
+    unsigned char pushed[128];
+    struct vk_set { VkDescriptorSetLayout dsl; VkBuffer buf[4]; VkDescriptorSet set; } sets[8];
+    uint32_t n_sets;
     VkPipelineCache pcache;
     vk_pipeline ew, ew4, mm, topk, reduce, colreduce, cast, softmax, norm;
     vk_pipeline mm4[2][2];       /* matmul4.comp per [A k-contiguous][B k-contiguous], made at first use */
@@ -347,6 +357,10 @@ static trueno_status begin_batch(vk_device *d)
     if (r != VK_SUCCESS) return status_of(d, r);
     d->cmd = b->cmd;
     d->bound = VK_NULL_HANDLE;
+    d->bound_layout = VK_NULL_HANDLE;
+    d->bound_set = VK_NULL_HANDLE;
+    d->pushed_bytes = 0;
+    d->n_sets = 0;
     d->recording = true;
     d->dispatches = 0;
     d->n_written = 0;
@@ -452,30 +466,53 @@ static trueno_status dispatch(vk_device *d, vk_pipeline *p, vk_buffer *const *bu
     }
     trueno_status s = begin_batch(d);
     if (s != TRUENO_OK) return s;
-    VkDescriptorSet set;
-    VkDescriptorSetAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-                                      .descriptorPool = d->ring[d->cur].dpool, .descriptorSetCount = 1,
-                                      .pSetLayouts = &p->dsl};
-    VkResult r = vkAllocateDescriptorSets(d->dev, &ai, &set);
-    if (r != VK_SUCCESS) return status_of(d, r);
-    VkDescriptorBufferInfo info[4];
-    VkWriteDescriptorSet w[4];
-    VkBuffer touch[4];
-    for (uint32_t i = 0; i < n_bufs; i++) {
-        info[i] = (VkDescriptorBufferInfo){bufs[i]->buf, 0, VK_WHOLE_SIZE};
-        w[i] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = i,
-                                      .descriptorCount = 1, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                                      .pBufferInfo = &info[i]};
-        touch[i] = bufs[i]->buf;
+    VkBuffer touch[4] = {VK_NULL_HANDLE, VK_NULL_HANDLE, VK_NULL_HANDLE, VK_NULL_HANDLE};
+    for (uint32_t i = 0; i < n_bufs; i++) touch[i] = bufs[i]->buf;
+    VkDescriptorSet set = VK_NULL_HANDLE;
+    for (uint32_t i = 0; i < d->n_sets && !set; i++)
+        if (d->sets[i].dsl == p->dsl && !memcmp(d->sets[i].buf, touch, sizeof touch)) set = d->sets[i].set;
+    if (!set) {
+        VkDescriptorSetAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+                                          .descriptorPool = d->ring[d->cur].dpool, .descriptorSetCount = 1,
+                                          .pSetLayouts = &p->dsl};
+        VkResult r = vkAllocateDescriptorSets(d->dev, &ai, &set);
+        if (r != VK_SUCCESS) return status_of(d, r);
+        VkDescriptorBufferInfo info[4];
+        VkWriteDescriptorSet w[4];
+        for (uint32_t i = 0; i < n_bufs; i++) {
+            info[i] = (VkDescriptorBufferInfo){bufs[i]->buf, 0, VK_WHOLE_SIZE};
+            w[i] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set,
+                                          .dstBinding = i, .descriptorCount = 1,
+                                          .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .pBufferInfo = &info[i]};
+        }
+        vkUpdateDescriptorSets(d->dev, n_bufs, w, 0, NULL);
+        struct vk_set *c = &d->sets[d->n_sets < 8 ? d->n_sets++ : d->dispatches % 8];
+        *c = (struct vk_set){.dsl = p->dsl, .set = set};
+        memcpy(c->buf, touch, sizeof touch);
     }
-    vkUpdateDescriptorSets(d->dev, n_bufs, w, 0, NULL);
     order(d, touch, n_bufs, touch + n_bufs - n_out, n_out, false);
     if (d->bound != p->pipe) {
         vkCmdBindPipeline(d->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipe);
         d->bound = p->pipe;
     }
-    vkCmdBindDescriptorSets(d->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout, 0, 1, &set, 0, NULL);
-    vkCmdPushConstants(d->cmd, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes, push);
+    if (d->bound_layout != p->layout) { /* sets and push constants are bound to a layout */
+        d->bound_layout = p->layout;
+        d->bound_set = VK_NULL_HANDLE;
+        d->pushed_bytes = 0;
+    }
+    if (d->bound_set != set) {
+        vkCmdBindDescriptorSets(d->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout, 0, 1, &set, 0, NULL);
+        d->bound_set = set;
+    }
+    if (d->pushed_bytes != push_bytes || memcmp(d->pushed, push, push_bytes)) {
+        vkCmdPushConstants(d->cmd, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes, push);
+        if (push_bytes <= sizeof d->pushed) {
+            memcpy(d->pushed, push, push_bytes);
+            d->pushed_bytes = push_bytes;
+        } else {
+            d->pushed_bytes = 0;
+        }
+    }
     vkCmdDispatch(d->cmd, gx, gy, gz);
     d->dispatches++;
     return TRUENO_OK;
