@@ -16,18 +16,21 @@
  * the start of a batch that follows submitted work.
  *
  * Shaders (shaders/NAME.comp, compiled by glslc at build time and
- * embedded), float32: element-wise ops with any strides (add, subtract,
- * multiply, maximum, minimum, negative, abs, square, relu, leaky_relu,
- * exp; copies for contiguous and device-to-device copies; a vec4 module
- * for contiguous operands), a tiled matmul/gemm (batched), topk (k <= 32),
- * sum, mean, amax, amin, argmax, argmin, softmax, log_softmax, layer_norm
- * and rms_norm along the last axis. Everything
+ * embedded), float32: element-wise ops and activations with any strides
+ * (elementwise.comp, math.glsl; copies for contiguous and device-to-device
+ * copies; a vec4 module for contiguous operands), a tiled matmul/gemm
+ * (batched; matmul4.comp for operands aligned to 4 floats), topk (k <= 32),
+ * sum, mean, amax, amin, argmax, argmin along the last axis or leading
+ * ones, softmax, log_softmax, layer_norm and rms_norm along the last axis,
+ * casts between float32, int32, float16 and bfloat16, conv2d (direct) and
+ * max/avg/adaptive-avg pooling. Everything
  * else is TRUENO_UNSUPPORTED and runs elsewhere. Only what Vulkan computes
  * within Trueno's tolerances is claimed: its division (2.5 ULP), sqrt and
  * builtin transcendentals are looser than the reference's bounds.
  * Pipelines go through a VkPipelineCache kept on disk in the user's cache
  * directory. The cost model is measured at the first probe on a machine
- * (dispatch latency, device bandwidth, matmul throughput, transfers) and
+ * (dispatch latency, device bandwidth, matmul and conv2d throughput,
+ * transfers) and
  * cached by the core.
  *
  * Errors: VK_ERROR_OUT_OF_DEVICE_MEMORY is TRUENO_DEVICE_OUT_OF_MEMORY (the
@@ -83,6 +86,12 @@ static const uint32_t spv_colreduce[] =
 static const uint32_t spv_cast[] =
 #include "cast.spv.inc"
     ;
+static const uint32_t spv_pool[] =
+#include "pool.spv.inc"
+    ;
+static const uint32_t spv_conv[] =
+#include "conv.spv.inc"
+    ;
 static const uint32_t spv_topk[] =
 #include "topk.spv.inc"
     ;
@@ -112,6 +121,20 @@ typedef struct ew_params {
     uint32_t oa, ob, oo;
     float param;
 } ew_params;
+
+typedef struct pool_params {        /* pool.comp's push constants */
+    uint32_t total, op, rows, pad0;
+    int32_t C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw, count_pad;
+    int32_t sx[4], so[4];
+    uint32_t ox, oo;
+} pool_params;
+
+typedef struct conv_params {        /* conv.comp's push constants */
+    uint32_t total, rows;
+    int32_t C, H, W, OC, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw, groups;
+    int32_t sx[4], sb, so[4];
+    uint32_t ox, ow, ob, oo;
+} conv_params;
 
 typedef struct mm_params {
     uint32_t m, n, k, flags;
@@ -222,7 +245,8 @@ typedef struct vk_device {
     struct vk_set { VkDescriptorSetLayout dsl; VkBuffer buf[4]; VkDescriptorSet set; } sets[8];
     uint32_t n_sets;
     VkPipelineCache pcache;
-    vk_pipeline ew, ew4, mm, topk, reduce, colreduce, cast, softmax, norm;
+    vk_pipeline ew, ew4, mm, topk, reduce, colreduce, cast, softmax, norm, pool2d, conv;
+    double conv_gflops;            /* conv.comp's measured rate (calibration) */
     vk_pipeline mm4[2][2];       /* matmul4.comp per [A k-contiguous][B k-contiguous], made at first use */
     /* the element-wise pipelines specialised to one op code ([1]: VEC4),
      * made at its first use: the generic ones carry every op's registers */
@@ -1037,8 +1061,86 @@ static bool norm_layout(const trueno_op_desc *op, norm_params *p)
     return true;
 }
 
+/* int32 element offsets for every element of t */
+static bool fits_int32(const trueno_tensor_desc *t, int64_t extra_offset);
+
+static bool copy_strides4(const trueno_tensor_desc *t, int32_t *s)
+{
+    if (t->rank != 4 || !fits_int32(t, 0)) return false;
+    for (int i = 0; i < 4; i++) s[i] = (int32_t)t->strides[i];
+    return true;
+}
+
+/* MAX_POOL2D, AVG_POOL2D, ADAPTIVE_AVG_POOL2D of float32 (N, C, H, W) */
+static bool pool_layout(const trueno_op_desc *op, pool_params *p)
+{
+    const trueno_tensor_desc *x = op->inputs[0], *o = op->outputs[0];
+    memset(p, 0, sizeof *p);
+    if (!copy_strides4(x, p->sx) || !copy_strides4(o, p->so)) return false;
+    int64_t total = trueno_desc_numel(o);
+    if (total >= INT32_MAX) return false;
+    const int64_t *q = op->params->ints;
+    p->op = op->op == TRUENO_OP_MAX_POOL2D ? 0 : op->op == TRUENO_OP_AVG_POOL2D ? 1 : 2;
+    p->total = (uint32_t)total;
+    p->C = (int32_t)x->shape[1];
+    p->H = (int32_t)x->shape[2];
+    p->W = (int32_t)x->shape[3];
+    p->OH = (int32_t)o->shape[2];
+    p->OW = (int32_t)o->shape[3];
+    if (p->op < 2) {
+        for (int i = 0; i < (p->op == 0 ? 8 : 7); i++)
+            if (q[i] < 0 || q[i] > 65535) return false;
+        p->kh = (int32_t)q[0], p->kw = (int32_t)q[1], p->sh = (int32_t)q[2], p->sw = (int32_t)q[3];
+        p->ph = (int32_t)q[4], p->pw = (int32_t)q[5];
+        if (p->op == 0) p->dh = (int32_t)q[6], p->dw = (int32_t)q[7];
+        else p->count_pad = q[6] != 0;
+    }
+    p->ox = (uint32_t)x->offset;
+    p->oo = (uint32_t)o->offset;
+    return true;
+}
+
+/* CONV2D of float32 with contiguous weights */
+static bool conv_layout(const trueno_op_desc *op, conv_params *p)
+{
+    const trueno_tensor_desc *x = op->inputs[0], *w = op->inputs[1], *b = op->inputs[2], *o = op->outputs[0];
+    memset(p, 0, sizeof *p);
+    if (!copy_strides4(x, p->sx) || !copy_strides4(o, p->so) || w->rank != 4 || b->rank != 1 ||
+        !fits_int32(w, 0) || !fits_int32(b, 0))
+        return false;
+    int64_t expect = 1; /* w C-contiguous */
+    for (int i = 3; i >= 0; i--) {
+        if (w->shape[i] != 1 && w->strides[i] != expect) return false;
+        expect *= w->shape[i];
+    }
+    int64_t total = trueno_desc_numel(o);
+    const int64_t *q = op->params->ints;
+    if (total >= INT32_MAX || q[6] <= 0) return false;
+    for (int i = 0; i < 7; i++)
+        if (q[i] < 0 || q[i] > 65535) return false;
+    p->total = (uint32_t)total;
+    p->C = (int32_t)x->shape[1], p->H = (int32_t)x->shape[2], p->W = (int32_t)x->shape[3];
+    p->OC = (int32_t)o->shape[1], p->OH = (int32_t)o->shape[2], p->OW = (int32_t)o->shape[3];
+    p->kh = (int32_t)w->shape[2], p->kw = (int32_t)w->shape[3];
+    p->sh = (int32_t)q[0], p->sw = (int32_t)q[1], p->ph = (int32_t)q[2], p->pw = (int32_t)q[3];
+    p->dh = (int32_t)q[4], p->dw = (int32_t)q[5], p->groups = (int32_t)q[6];
+    p->sb = (int32_t)b->strides[0];
+    p->ox = (uint32_t)x->offset, p->ow = (uint32_t)w->offset, p->ob = (uint32_t)b->offset, p->oo = (uint32_t)o->offset;
+    return true;
+}
+
 static bool supported(const vk_device *d, const trueno_op_desc *op)
 {
+    if (op->op == TRUENO_OP_MAX_POOL2D || op->op == TRUENO_OP_AVG_POOL2D || op->op == TRUENO_OP_ADAPTIVE_AVG_POOL2D) {
+        pool_params p;
+        return !d->lost && op->dtype == TRUENO_DTYPE_FLOAT32 && op->outputs[0]->dtype == TRUENO_DTYPE_FLOAT32 &&
+               pool_layout(op, &p);
+    }
+    if (op->op == TRUENO_OP_CONV2D) {
+        conv_params p;
+        return !d->lost && op->dtype == TRUENO_DTYPE_FLOAT32 && op->outputs[0]->dtype == TRUENO_DTYPE_FLOAT32 &&
+               conv_layout(op, &p);
+    }
     if (op->op == TRUENO_OP_LAYER_NORM || op->op == TRUENO_OP_RMS_NORM) {
         norm_params p;
         return !d->lost && d->norm.pipe && op->dtype == TRUENO_DTYPE_FLOAT32 &&
@@ -1100,7 +1202,9 @@ static double model_ns(const vk_device *d, const trueno_op_desc *op)
         double rows = (double)trueno_desc_numel(a) / (double)a->shape[a->rank - 1];
         if (rows * d->row_gbs < bw) bw = rows * d->row_gbs;
     }
-    double t_flop = trueno_op_flops(op) / c->gflops[mm ? TRUENO_OP_CLASS_MATMUL : TRUENO_OP_CLASS_ELEMENTWISE];
+    double rate = mm ? c->gflops[TRUENO_OP_CLASS_MATMUL]
+                  : op->op == TRUENO_OP_CONV2D ? d->conv_gflops : c->gflops[TRUENO_OP_CLASS_ELEMENTWISE];
+    double t_flop = trueno_op_flops(op) / rate;
     double t_byte = trueno_op_bytes(op) / bw;
     return c->launch_ns + (t_flop > t_byte ? t_flop : t_byte);
 }
@@ -1129,6 +1233,20 @@ static trueno_status dispatch_rows(vk_device *d, vk_pipeline *pipe, vk_buffer *c
     if (rows == 0) return TRUENO_OK;
     uint32_t gx = rows < 65535 ? rows : 65535;
     return dispatch(d, pipe, bufs, n_bufs, n_out, push, push_bytes, gx, (rows + gx - 1) / gx, 1);
+}
+
+/* One invocation per element of n: a grid of workgroups of the pipeline's
+ * size, rows of at most 65535 of them; *rows (in the push constants)
+ * receives the invocations per grid row. */
+static trueno_status dispatch_grid(vk_device *d, vk_pipeline *pipe, vk_buffer *const *bufs, uint32_t n_bufs,
+                                   uint32_t n_out, void *push, uint32_t push_bytes, uint32_t n, uint32_t *rows)
+{
+    for (uint32_t i = 0; i < n_bufs; i++)
+        if (!bindable(d, bufs[i])) return TRUENO_UNSUPPORTED;
+    if (n == 0) return TRUENO_OK;
+    uint32_t groups = (n + pipe->local - 1) / pipe->local, gx = groups < 65535 ? groups : 65535;
+    *rows = gx * pipe->local;
+    return dispatch(d, pipe, bufs, n_bufs, n_out, push, push_bytes, gx, (groups + gx - 1) / gx, 1);
 }
 
 /* An element-wise pipeline from the module for this device: VEC4 or not,
@@ -1205,6 +1323,18 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
         if (reduce_layout(op, &p)) return dispatch_rows(d, &d->reduce, bufs, 3, arg ? 1 : 2, &p, sizeof p, p.rows);
         colreduce_layout(op, &cp);
         return dispatch_rows(d, &d->colreduce, bufs, 3, arg ? 1 : 2, &cp, sizeof cp, (cp.outputs + 255) / 256);
+    }
+    if (op->op == TRUENO_OP_MAX_POOL2D || op->op == TRUENO_OP_AVG_POOL2D || op->op == TRUENO_OP_ADAPTIVE_AVG_POOL2D) {
+        pool_params p;
+        pool_layout(op, &p);
+        vk_buffer *bufs[2] = {op->inputs[0]->buffer, o->buffer};
+        return dispatch_grid(d, &d->pool2d, bufs, 2, 1, &p, sizeof p, p.total, &p.rows);
+    }
+    if (op->op == TRUENO_OP_CONV2D) {
+        conv_params p;
+        conv_layout(op, &p);
+        vk_buffer *bufs[4] = {op->inputs[0]->buffer, op->inputs[1]->buffer, op->inputs[2]->buffer, o->buffer};
+        return dispatch_grid(d, &d->conv, bufs, 4, 1, &p, sizeof p, p.total, &p.rows);
     }
     if (op->op == TRUENO_OP_CAST) {
         cast_params p;
@@ -1498,6 +1628,8 @@ static void destroy_device(vk_device *d)
         drop_pipeline(d, &d->reduce);
         drop_pipeline(d, &d->colreduce);
         drop_pipeline(d, &d->cast);
+        drop_pipeline(d, &d->pool2d);
+        drop_pipeline(d, &d->conv);
         drop_pipeline(d, &d->softmax);
         drop_pipeline(d, &d->norm);
         for (int v = 0; v < 2; v++)
@@ -1559,6 +1691,21 @@ static void flat_desc(trueno_tensor_desc *t, vk_buffer *b, int64_t rows, int64_t
 }
 
 /* The best of 3 rounds of `reps` runs of op in one batch, per run (ns). */
+/* a C-order float32 tensor of rank 1..4 in b at element offset `off` */
+static void shaped_desc(trueno_tensor_desc *t, vk_buffer *b, int rank, const int64_t *shape, int64_t off)
+{
+    memset(t, 0, sizeof *t);
+    t->struct_size = sizeof *t;
+    t->dtype = TRUENO_DTYPE_FLOAT32;
+    t->rank = (uint32_t)rank;
+    t->buffer = b;
+    t->offset = off;
+    for (int i = rank - 1, st = 1; i >= 0; st *= (int)shape[i], i--) {
+        t->shape[i] = shape[i];
+        t->strides[i] = st;
+    }
+}
+
 static trueno_status best_of_3(vk_device *d, const trueno_op_desc *op, int reps, double *best_ns)
 {
     trueno_status s = TRUENO_OK;
@@ -1579,10 +1726,11 @@ static trueno_status best_of_3(vk_device *d, const trueno_op_desc *op, int reps,
 static trueno_status calibrate(vk_device *d)
 {
     char key[80];
-    snprintf(key, sizeof key, "vulkan2-%08x-%08x-%s", d->pp.vendorID, d->pp.deviceID,
+    /* vulkan3: matmul4.comp and conv.comp came after vulkan2's figures */
+    snprintf(key, sizeof key, "vulkan3-%08x-%08x-%s", d->pp.vendorID, d->pp.deviceID,
              d->unified ? "unified" : "staged");
-    double v[7];
-    if (d->host->cache_load(d->host->ctx, key, v, 7)) {
+    double v[8];
+    if (d->host->cache_load(d->host->ctx, key, v, 8)) {
         d->cost.launch_ns = v[0];
         d->cost.bandwidth_gbs = v[1];
         d->cost.gflops[TRUENO_OP_CLASS_MATMUL] = v[2];
@@ -1590,6 +1738,7 @@ static trueno_status calibrate(vk_device *d)
         d->cost.transfer_latency_ns = v[4];
         d->cost.transfer_gbs = v[5];
         d->row_gbs = v[6];
+        d->conv_gflops = v[7];
         d->cost.calibrated = 1;
         return TRUENO_OK;
     }
@@ -1677,6 +1826,24 @@ static trueno_status calibrate(vk_device *d)
     flat_desc(&tc, &c, 1, 1);
     if (s == TRUENO_OK) s = best_of_3(d, &op, 1, &best);
     d->row_gbs = 4.0 * (double)row_n / best;
+
+    /* conv2d 3×3, padding 1: N×64×32×32 by 64 filters (N 8; on a CPU
+     * device 1×8×16×16 by 8) */
+    int64_t cn = cpu ? 1 : 8, cc = cpu ? 8 : 64, hw = cpu ? 16 : 32;
+    int64_t xs[4] = {cn, cc, hw, hw}, ws[4] = {cc, cc, 3, 3}, bs[1] = {cc};
+    trueno_tensor_desc tw;
+    const trueno_tensor_desc *conv_in[3] = {&ta, &tw, &tb};
+    trueno_op_params conv_prm = {.struct_size = sizeof conv_prm, .ints = {1, 1, 1, 1, 1, 1, 1}};
+    op.op = TRUENO_OP_CONV2D;
+    op.n_inputs = 3;
+    op.inputs = conv_in;
+    op.params = &conv_prm;
+    shaped_desc(&ta, &a, 4, xs, 0);
+    shaped_desc(&tw, &b, 4, ws, 0);
+    shaped_desc(&tb, &b, 1, bs, cc * cc * 9);
+    shaped_desc(&tc, &c, 4, xs, 0);
+    if (s == TRUENO_OK) s = best_of_3(d, &op, 1, &best);
+    d->conv_gflops = trueno_op_flops(&op) / best;
     free(zeros);
     free(host);
     flush(d);
@@ -1685,10 +1852,10 @@ static trueno_status calibrate(vk_device *d)
     drop_buffer(d, &c);
     if (s != TRUENO_OK) return s;
     d->cost.calibrated = 1;
-    double save[7] = {d->cost.launch_ns, d->cost.bandwidth_gbs, d->cost.gflops[TRUENO_OP_CLASS_MATMUL],
+    double save[8] = {d->cost.launch_ns, d->cost.bandwidth_gbs, d->cost.gflops[TRUENO_OP_CLASS_MATMUL],
                       d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE], d->cost.transfer_latency_ns, d->cost.transfer_gbs,
-                      d->row_gbs};
-    d->host->cache_save(d->host->ctx, key, save, 7);
+                      d->row_gbs, d->conv_gflops};
+    d->host->cache_save(d->host->ctx, key, save, 8);
     return TRUENO_OK;
 }
 
@@ -1859,6 +2026,9 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
     if (s == TRUENO_OK)
         s = make_pipeline(d, &d->colreduce, spv_colreduce, sizeof spv_colreduce, 3, sizeof(colreduce_params), no_spec, 0);
     if (s == TRUENO_OK) s = make_pipeline(d, &d->cast, spv_cast, sizeof spv_cast, 2, sizeof(cast_params), no_spec, 0);
+    if (s == TRUENO_OK) s = make_pipeline(d, &d->pool2d, spv_pool, sizeof spv_pool, 2, sizeof(pool_params), no_spec, 0);
+    if (s == TRUENO_OK) s = make_pipeline(d, &d->conv, spv_conv, sizeof spv_conv, 4, sizeof(conv_params), no_spec, 0);
+    d->conv.local = 64; /* conv.comp's local_size_x */
     if (s == TRUENO_OK)
         s = make_pipeline(d, &d->softmax, spv_softmax, sizeof spv_softmax, 2, sizeof(row_header), no_spec, 0);
     if (s == TRUENO_OK)

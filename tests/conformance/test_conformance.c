@@ -441,6 +441,49 @@ static void family_conv2d(const char *backend, trueno_dtype dt, tally *t)
  * that shape), batch_norm and group_norm over (N, C, ...): plain,
  * unaligned and transposed x; NaN and ±Inf in the plain ones. The scale is
  * the largest |result| the inputs allow (|z| <= sqrt(block), |w|, |b| <= 4). */
+/* max_pool2d, avg_pool2d (count_include_pad both ways), adaptive_avg_pool2d
+ * on (N, C, H, W), contiguous and strided inputs; NaN and ±inf among the
+ * values (a NaN in a window wins the max). Scale for the sums: the sum of
+ * |x| (NORM tolerances). */
+static void family_pool(const char *backend, trueno_op_code op, trueno_dtype dt, tally *t)
+{
+    /* N, C, H, W, kh, kw, stride h, w, padding h, w, dilation h, w, count_include_pad (adaptive: OH, OW in kh, kw) */
+    const int64_t cfg[][13] = {
+        {1, 1, 5, 5, 2, 2, 2, 2, 0, 0, 1, 1, 1}, {2, 3, 7, 9, 3, 2, 1, 1, 1, 1, 1, 1, 0},
+        {2, 4, 8, 8, 3, 3, 2, 2, 1, 1, 2, 2, 1}, {1, 6, 10, 7, 3, 3, 3, 2, 1, 0, 1, 2, 0},
+        {3, 2, 13, 11, 5, 5, 2, 1, 2, 2, 1, 1, 1}, {0, 2, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1, 0},
+        {2, 16, 33, 31, 3, 3, 2, 2, 1, 1, 1, 1, 0}, {1, 3, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1, 1},
+    };
+    for (size_t s = 0; s < sizeof cfg / sizeof *cfg; s++) {
+        const int64_t *c = cfg[s];
+        if (op == TRUENO_OP_AVG_POOL2D && (c[10] != 1 || c[11] != 1)) continue; /* no dilation for avg */
+        int64_t xs[4] = {c[0], c[1], c[2], c[3]}, oh, ow;
+        if (op == TRUENO_OP_ADAPTIVE_AVG_POOL2D) {
+            oh = c[4] + c[6], ow = c[5] + c[7]; /* some bins overlap, some are one element */
+        } else {
+            oh = (c[2] + 2 * c[8] - c[10] * (c[4] - 1) - 1) / c[6] + 1;
+            ow = (c[3] + 2 * c[9] - c[11] * (c[5] - 1) - 1) / c[7] + 1;
+        }
+        int64_t os[4] = {c[0], c[1], oh, ow}, n = xs[0] * xs[1] * xs[2] * xs[3];
+        trueno_op_params p = {.struct_size = sizeof p};
+        if (op == TRUENO_OP_MAX_POOL2D) {
+            for (int i = 0; i < 8; i++) p.ints[i] = c[4 + i];
+        } else if (op == TRUENO_OP_AVG_POOL2D) {
+            for (int i = 0; i < 6; i++) p.ints[i] = c[4 + i];
+            p.ints[6] = c[12];
+        }
+        for (int kind = 0; kind < 2; kind++) {
+            double *x = master(n, op == TRUENO_OP_MAX_POOL2D && dt >= TRUENO_DTYPE_FLOAT16 && s % 2 == 1, false);
+            double scale = 0;
+            for (int64_t i = 0; i < n; i++) scale += isfinite(x[i]) ? fabs(x[i]) : 0;
+            trueno_tensor *in[1] = {make(dt, 4, xs, x, kind)};
+            one_case(backend, op, in, 1, &p, dt, 4, os, scale > 1 ? scale : 1, t);
+            free(x);
+            free_case(in, 1);
+        }
+    }
+}
+
 static void family_norm(const char *backend, trueno_op_code op, trueno_dtype dt, tally *t)
 {
     const trueno_op_info *info = trueno_op_lookup(op);
@@ -517,6 +560,9 @@ int main(int argc, char **argv)
                     break;
                 case TRUENO_OP_CONV2D:
                     family_conv2d(info.plugin, (trueno_dtype)dt, &t);
+                    break;
+                case TRUENO_OP_MAX_POOL2D: case TRUENO_OP_AVG_POOL2D: case TRUENO_OP_ADAPTIVE_AVG_POOL2D:
+                    family_pool(info.plugin, (trueno_op_code)code, (trueno_dtype)dt, &t);
                     break;
                 case TRUENO_OP_LAYER_NORM: case TRUENO_OP_RMS_NORM: case TRUENO_OP_BATCH_NORM:
                 case TRUENO_OP_GROUP_NORM:
