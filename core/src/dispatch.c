@@ -87,18 +87,24 @@ static trueno_status attempt(tn_device *d, trueno_op_desc *op,
                              trueno_tensor *const *out, trueno_tensor_desc *out_desc, const bool *rmw)
 {
     trueno_status s = TRUENO_OK;
+    /* host memory already valid and nothing pending: the common case of
+     * small ops on a CPU device, without the calls */
     for (size_t i = 0; i < op->n_inputs && s == TRUENO_OK; i++) {
-        s = tn_storage_ensure_on(in[i]->st, d);
-        in_desc[i].buffer = tn_storage_buffer_for(in[i]->st, d);
+        const tn_storage *st = in[i]->st;
+        if (!(d->host_memory && st->host_valid && st->pending_dev < 0)) s = tn_storage_ensure_on(in[i]->st, d);
+        in_desc[i].buffer = d->host_memory ? st->host : st->dev_buf[d->index];
     }
     for (size_t i = 0; i < op->n_outputs && s == TRUENO_OK; i++) {
-        s = rmw[i] ? tn_storage_ensure_on(out[i]->st, d) : tn_storage_alloc_on(out[i]->st, d);
-        out_desc[i].buffer = tn_storage_buffer_for(out[i]->st, d);
+        const tn_storage *st = out[i]->st;
+        if (!(d->host_memory && st->host && (!rmw[i] || (st->host_valid && st->pending_dev < 0))))
+            s = rmw[i] ? tn_storage_ensure_on(out[i]->st, d) : tn_storage_alloc_on(out[i]->st, d);
+        out_desc[i].buffer = d->host_memory ? st->host : st->dev_buf[d->index];
     }
     if (s == TRUENO_OK) s = d->handle.vtable->execute(d->handle.impl, op);
-    if (s == TRUENO_OK && d->handle.vtable->synchronize && out[0]->st->rt->guard_outputs)
+    bool guards = out[0]->st->rt->guard_outputs;
+    if (s == TRUENO_OK && guards && d->handle.vtable->synchronize)
         s = d->handle.vtable->synchronize(d->handle.impl); /* the guards are read after the op */
-    for (size_t i = 0; i < op->n_outputs && s == TRUENO_OK; i++) s = tn_storage_check_guards(out[i]->st, d);
+    for (size_t i = 0; i < op->n_outputs && s == TRUENO_OK && guards; i++) s = tn_storage_check_guards(out[i]->st, d);
     if (s == TRUENO_DEVICE_LOST) d->lost = true;
     return s;
 }

@@ -19,8 +19,11 @@
 struct trueno_plan {
     trueno_runtime *rt;
     trueno_op_params params;
-    trueno_op_desc op;                           /* pointers set at each run */
-    trueno_tensor_desc in[8], out[2];            /* the layouts, buffers NULL */
+    trueno_op_desc op;                           /* pointing at in_ptr, out_ptr */
+    /* the layouts; a run sets their offsets and buffers while it holds the
+     * runtime lock (runs of one plan from several threads take turns) */
+    trueno_tensor_desc in[8], out[2];
+    const trueno_tensor_desc *in_ptr[8], *out_ptr[2];
     tn_device *dev;                              /* NULL: through trueno_op_run */
 };
 
@@ -50,9 +53,12 @@ trueno_status trueno_plan_create(trueno_op_code code, const trueno_tensor *const
     p->params = *op.params;
     p->op = op;
     p->op.params = &p->params;
-    p->op.inputs = p->op.outputs = NULL; /* each run points them at its own descriptors */
     memcpy(p->in, di, n_inputs * sizeof *di);
     memcpy(p->out, dout, n_outputs * sizeof *dout);
+    for (size_t i = 0; i < n_inputs; i++) p->in_ptr[i] = &p->in[i];
+    for (size_t i = 0; i < n_outputs; i++) p->out_ptr[i] = &p->out[i];
+    p->op.inputs = p->in_ptr;
+    p->op.outputs = p->out_ptr;
     p->dev = dev;
     *plan = p;
     return TRUENO_OK;
@@ -103,50 +109,52 @@ trueno_status trueno_plan_run(const trueno_plan *p, const trueno_tensor *const *
 {
     if (!p || !inputs || !outputs) return tn_error(TRUENO_INVALID_ARGUMENT, "plan_run: plan, inputs or outputs is NULL");
     size_t n_in = p->op.n_inputs, n_out = p->op.n_outputs;
-    trueno_tensor_desc in_desc[8], out_desc[2];
-    const trueno_tensor_desc *in_ptr[8], *out_ptr[2];
     for (size_t i = 0; i < n_in; i++) {
         if (!inputs[i] || inputs[i]->st->rt != p->rt)
             return tn_error(TRUENO_INVALID_ARGUMENT, "plan_run: input %zu is NULL or of another runtime", i);
         if (!same_layout(inputs[i], &p->in[i])) return mismatch(p, "input", i, inputs[i], &p->in[i]);
-        in_desc[i] = p->in[i];
-        in_desc[i].offset = inputs[i]->offset;
-        in_ptr[i] = &in_desc[i];
     }
     for (size_t i = 0; i < n_out; i++) {
         if (!outputs[i] || outputs[i]->st->rt != p->rt)
             return tn_error(TRUENO_INVALID_ARGUMENT, "plan_run: output %zu is NULL or of another runtime", i);
         if (!same_layout(outputs[i], &p->out[i])) return mismatch(p, "output", i, outputs[i], &p->out[i]);
-        out_desc[i] = p->out[i];
-        out_desc[i].offset = outputs[i]->offset;
-        out_ptr[i] = &out_desc[i];
     }
-    trueno_op_desc op = p->op;
-    op.inputs = in_ptr;
-    op.outputs = out_ptr;
     trueno_runtime *rt = p->rt;
-    if (!p->dev) return trueno_op_run(op.op, inputs, n_in, op.params, (trueno_tensor **)outputs, n_out);
+    if (!p->dev) return trueno_op_run(p->op.op, inputs, n_in, p->op.params, (trueno_tensor **)outputs, n_out);
+    trueno_plan *mp = (trueno_plan *)p; /* its descriptors: see struct trueno_plan */
     tn_device *d = p->dev;
     bool rmw[2] = {false, false};
     tn_runtime_lock(rt);
+    for (size_t i = 0; i < n_in; i++) mp->in[i].offset = inputs[i]->offset;
+    for (size_t i = 0; i < n_out; i++) mp->out[i].offset = outputs[i]->offset;
     trueno_status s = TRUENO_OK;
     bool stands = !d->lost && !(rt->force_backend && strcmp(rt->force_backend, d->plugin_name));
     if (stands) {
         tn_outputs_rmw(outputs, n_out, rmw);
-        s = tn_run_on_device(d, &op, inputs, in_desc, outputs, out_desc, rmw);
+        s = tn_run_on_device(d, &mp->op, inputs, mp->in, outputs, mp->out, rmw);
     }
+    if (stands && (s == TRUENO_OK || !tn_is_device_failure(s))) {
+        tn_runtime_unlock(rt);
+        if (s == TRUENO_OK || d->plugin_index < 0) return s; /* the op itself is wrong: the reference kernel says why */
+        return tn_error(s, "plan_run (%s): %s (reported by %s '%s')", tn_op_info(p->op.op)->name,
+                        trueno_status_string(s), d->plugin_name, d->props->name);
+    }
+    if (stands) { /* the planned device failed: logged as the dispatcher logs it (a device
+                   * declining at run time is INFO, a failure WARN), then the dispatcher */
+        int level = s == TRUENO_UNSUPPORTED ? TRUENO_LOG_INFO : TRUENO_LOG_WARN;
+        if (tn_log_enabled(level))
+            tn_log(level, "dispatch", "plan_run (%s) failed on %s '%s' (%s); running it on the next cheapest device",
+                   tn_op_info(p->op.op)->name, d->plugin_name, d->props->name, trueno_status_string(s));
+    }
+    trueno_tensor_desc in_desc[8], out_desc[2];
+    const trueno_tensor_desc *in_ptr[8], *out_ptr[2];
+    memcpy(in_desc, p->in, n_in * sizeof *in_desc);
+    memcpy(out_desc, p->out, n_out * sizeof *out_desc);
+    for (size_t i = 0; i < n_in; i++) in_ptr[i] = &in_desc[i];
+    for (size_t i = 0; i < n_out; i++) out_ptr[i] = &out_desc[i];
+    trueno_op_desc op = p->op;
+    op.inputs = in_ptr;
+    op.outputs = out_ptr;
     tn_runtime_unlock(rt);
-    if (!stands) return dispatch_again(rt, &op, inputs, in_desc, outputs, out_desc);
-    if (s == TRUENO_OK) return s;
-    if (!tn_is_device_failure(s)) /* the op itself is wrong: no retry (the reference kernel says why) */
-        return d->plugin_index < 0 ? s
-                                   : tn_error(s, "plan_run (%s): %s (reported by %s '%s')", tn_op_info(op.op)->name,
-                                              trueno_status_string(s), d->plugin_name, d->props->name);
-    /* the planned device failed: logged as the dispatcher logs it (a device
-     * declining at run time is INFO, a failure WARN), then the dispatcher */
-    int level = s == TRUENO_UNSUPPORTED ? TRUENO_LOG_INFO : TRUENO_LOG_WARN;
-    if (tn_log_enabled(level))
-        tn_log(level, "dispatch", "plan_run (%s) failed on %s '%s' (%s); running it on the next cheapest device",
-               tn_op_info(op.op)->name, d->plugin_name, d->props->name, trueno_status_string(s));
     return dispatch_again(rt, &op, inputs, in_desc, outputs, out_desc);
 }

@@ -248,6 +248,13 @@ static bool ternary_supported(const x86_kernels *k, const trueno_op_desc *op)
 static bool supported(const x86_kernels *k, const trueno_op_desc *op)
 {
     int64_t inner;
+    int bop = binop_of(op->op);
+    uint32_t out_dtype = bop >= X86_EQ ? TRUENO_DTYPE_BOOL : op->dtype;
+    if (bop >= 0 && op->n_inputs == 2) /* first: the commonest ops pay for the fewest tests */
+        return op->dtype < TRUENO_DTYPE_COUNT_1_0 && op->n_outputs == 1 && op->outputs[0]->dtype == out_dtype &&
+               op->inputs[0]->dtype == op->dtype && op->inputs[1]->dtype == op->dtype &&
+               /* the integers and halves too, but no integer divide */
+               op->dtype != TRUENO_DTYPE_BOOL && (bop != X86_DIV || float_dtype(op->dtype) || half_dtype(op->dtype));
     if (op->op == TRUENO_OP_WHERE || op->op == TRUENO_OP_CLIP) return ternary_supported(k, op);
     if (op->op == TRUENO_OP_CAST) return cast_supported(op);
     if (op->op == TRUENO_OP_CONTIGUOUS) return op->outputs[0]->dtype == op->dtype && op->dtype < TRUENO_DTYPE_COUNT_1_0;
@@ -261,13 +268,9 @@ static bool supported(const x86_kernels *k, const trueno_op_desc *op)
     if (op->op == TRUENO_OP_TOPK) return topk_layout(op);
     if (op->op == TRUENO_OP_DOT) return dot_layout(op);
     if (op->op == TRUENO_OP_LAYER_NORM || op->op == TRUENO_OP_RMS_NORM) return norm_layout(op, &inner);
-    int bop = binop_of(op->op);
-    uint32_t out_dtype = bop >= X86_EQ ? TRUENO_DTYPE_BOOL : op->dtype;
     if (op->dtype >= TRUENO_DTYPE_COUNT_1_0 || op->n_outputs != 1 || op->outputs[0]->dtype != out_dtype) return false;
     for (uint32_t i = 0; i < op->n_inputs; i++)
         if (op->inputs[i]->dtype != op->dtype) return false;
-    if (op->n_inputs == 2 && bop >= 0) /* the integers and halves too, but no integer divide */
-        return op->dtype != TRUENO_DTYPE_BOOL && (bop != X86_DIV || float_dtype(op->dtype) || half_dtype(op->dtype));
     bool unary = op->n_inputs == 1 &&
                  !(op->op == TRUENO_OP_GELU && op->params->ints[1]) && /* not the tanh approximation */
                  !(op->op == TRUENO_OP_SOFTPLUS && (op->params->floats[0] != 1 || op->params->floats[1] != 20));
@@ -550,10 +553,14 @@ static trueno_status run_elementwise(const x86_device *d, const trueno_op_desc *
         j.inner = o->shape[o->rank - 1];
         rows = j.n / j.inner;
     }
-    /* small ops stay on the calling thread: a hand-off costs microseconds */
+    /* small ops stay on the calling thread: a hand-off costs microseconds
+     * (one chunk: called here, not through the pool) */
     int64_t per_row = j.flat ? FLAT_CHUNK : j.inner;
     int64_t grain = per_row >= FLAT_CHUNK ? 1 : FLAT_CHUNK / per_row;
-    trueno_status s = d->host->parallel_for(d->host->ctx, rows, grain, unary ? unary_rows : ew_rows, &j);
+    trueno_range_fn fn = unary ? unary_rows : ew_rows;
+    trueno_status s = TRUENO_OK;
+    if (rows <= grain) fn(&j, 0, rows);
+    else s = d->host->parallel_for(d->host->ctx, rows, grain, fn, &j);
     /* an input outside a kernel's domain: the next device runs the op */
     return s == TRUENO_OK && __atomic_load_n(&j.refused, __ATOMIC_RELAXED) ? TRUENO_UNSUPPORTED : s;
 }
