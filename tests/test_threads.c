@@ -1,6 +1,7 @@
 /*
  * test_threads.c — concurrent use: several threads issuing ops on one
- * runtime (shared inputs, their own outputs), and several runtimes used at
+ * runtime (shared inputs, their own outputs), one plan run by several
+ * threads into outputs at different offsets, and several runtimes used at
  * once, give results bitwise identical to a serial run. Run under
  * ThreadSanitizer by tools/test.sh.
  */
@@ -68,6 +69,29 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* One plan (add) shared by the threads, each writing its own rows of one
+ * tensor: same layout, another offset at every run. */
+typedef struct plan_job {
+    const trueno_plan *plan;
+    const trueno_tensor *a, *b;
+    trueno_tensor *out;
+    int mismatches, errors;
+} plan_job;
+
+static void *plan_worker(void *arg)
+{
+    plan_job *j = arg;
+    static _Thread_local float got[N * N];
+    const trueno_tensor *in[2] = {j->a, j->b};
+    for (int r = 0; r < 4 * ROUNDS; r++) {
+        if (trueno_plan_run(j->plan, in, &j->out) != TRUENO_OK) { j->errors++; continue; }
+        trueno_tensor_read(j->out, got, sizeof got);
+        j->mismatches += memcmp(got, want_add, sizeof want_add) != 0;
+        memset(got, 0, sizeof got);
+    }
+    return NULL;
+}
+
 int main(void)
 {
     for (int i = 0; i < N * N; i++) {
@@ -102,6 +126,34 @@ int main(void)
     }
     ok(errs == 0 && bad == 0, "%d threads x %d rounds x 3 ops on one runtime: %d errors, %d results differing "
        "from the serial run", THREADS, ROUNDS, errs, bad);
+
+    int64_t rows_shape[2] = {THREADS * N, N};
+    trueno_tensor *rows = NULL, *views[THREADS];
+    trueno_plan *plan = NULL;
+    plan_job pj[THREADS];
+    bad = errs = 0;
+    trueno_tensor_empty(rt, TRUENO_DTYPE_FLOAT32, 2, rows_shape, &rows);
+    for (int i = 0; i < THREADS; i++) {
+        trueno_slice sl = {i * N, (i + 1) * N, 1};
+        views[i] = NULL;
+        if (trueno_slice_view(rows, &sl, 1, &views[i]) != TRUENO_OK) errs++;
+    }
+    const trueno_tensor *ab[2] = {a, b};
+    if (errs == 0 && trueno_plan_create(TRUENO_OP_ADD, ab, 2, NULL, &views[0], 1, &plan) != TRUENO_OK) errs++;
+    for (int i = 0; i < THREADS && plan; i++) {
+        pj[i] = (plan_job){.plan = plan, .a = a, .b = b, .out = views[i]};
+        pthread_create(&th[i], NULL, plan_worker, &pj[i]);
+    }
+    for (int i = 0; i < THREADS && plan; i++) {
+        pthread_join(th[i], NULL);
+        bad += pj[i].mismatches;
+        errs += pj[i].errors;
+    }
+    ok(plan && errs == 0 && bad == 0, "one plan run by %d threads x %d rounds into rows at other offsets: %d errors, "
+       "%d results differing from the serial run", THREADS, 4 * ROUNDS, errs, bad);
+    trueno_plan_free(plan);
+    for (int i = 0; i < THREADS; i++) trueno_tensor_free(views[i]);
+    trueno_tensor_free(rows);
 
     memset(jobs, 0, sizeof jobs);
     for (int i = 0; i < THREADS; i++) pthread_create(&th[i], NULL, worker, &jobs[i]);
