@@ -211,13 +211,6 @@ typedef struct vk_device {
     VkDevice dev;
     VkQueue queue;
     uint32_t qfam, mem_device, mem_staging;
-    /* uploads and readbacks: on a queue of a transfer-only family where the
-     * device has one (a discrete GPU's copy engines; the buffers are then
-     * shared by both families), else on the compute queue */
-    uint32_t xfam;
-    bool dma_queue;
-    VkQueue xqueue;
-    VkCommandPool xpool;
     bool unified, lost, recording;
     bool submitted;              /* a batch went to the queue since the device was set up */
     bool transfer_written;       /* a vkCmdCopyBuffer wrote since the last barrier */
@@ -321,12 +314,10 @@ static trueno_status make_buffer(vk_device *d, VkDeviceSize bytes, bool staging,
 {
     memset(b, 0, sizeof *b);
     b->bytes = bytes;
-    uint32_t fams[2] = {d->qfam, d->xfam};
     VkBufferCreateInfo bi = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = bytes,
                              .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
                                       VK_BUFFER_USAGE_TRANSFER_DST_BIT,
-                             .sharingMode = d->dma_queue ? VK_SHARING_MODE_CONCURRENT : VK_SHARING_MODE_EXCLUSIVE,
-                             .queueFamilyIndexCount = d->dma_queue ? 2 : 0, .pQueueFamilyIndices = fams};
+                             .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
     VkResult r = vkCreateBuffer(d->dev, &bi, NULL, &b->buf);
     if (r != VK_SUCCESS) return status_of(d, r);
     VkMemoryRequirements req;
@@ -1428,7 +1419,7 @@ static trueno_status xfer_submit(vk_device *d, int slot, VkBuffer src, VkDeviceS
     vkCmdCopyBuffer(d->xfer[slot], src, dst, 1, &region);
     VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &d->xfer[slot]};
     r = vkEndCommandBuffer(d->xfer[slot]);
-    if (r == VK_SUCCESS) r = vkQueueSubmit(d->xqueue, 1, &si, d->xfer_fence[slot]);
+    if (r == VK_SUCCESS) r = vkQueueSubmit(d->queue, 1, &si, d->xfer_fence[slot]);
     d->submitted = true;
     return status_of(d, r);
 }
@@ -1644,7 +1635,6 @@ static void destroy_device(vk_device *d)
             if (d->ring[i].fence) vkDestroyFence(d->dev, d->ring[i].fence, NULL);
         }
         if (d->pool) vkDestroyCommandPool(d->dev, d->pool, NULL);
-        if (d->xpool) vkDestroyCommandPool(d->dev, d->xpool, NULL);
         vkDestroyDevice(d->dev, NULL);
     }
     d->host->aligned_free(d->host->ctx, d);
@@ -1935,7 +1925,7 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
         h->aligned_free(h->ctx, d);
         return TRUENO_OK;
     }
-    d->qfam = d->xfam = (uint32_t)fam;
+    d->qfam = (uint32_t)fam;
     /* one memory for host and device only where it is the same RAM (lavapipe,
      * integrated GPUs): a discrete GPU's host-visible VRAM (ReBAR) reads back
      * uncached over PCIe, far slower than a staged copy */
@@ -1943,11 +1933,6 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
                d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
     d->unified = uma && unified >= 0 && !(force && !strcmp(force, "1"));
     d->mem_device = (uint32_t)(d->unified ? unified : dev_type);
-    for (uint32_t i = 0; i < nq && !d->unified && !d->dma_queue; i++)
-        if ((qf[i].queueFlags & VK_QUEUE_TRANSFER_BIT) && !(qf[i].queueFlags & (VK_QUEUE_COMPUTE_BIT | VK_QUEUE_GRAPHICS_BIT))) {
-            d->xfam = i;
-            d->dma_queue = true;
-        }
     d->mem_staging = (uint32_t)staging;
 
     /* float32 subnormals: kept by the element-wise modules built with
@@ -1965,28 +1950,22 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
     }
     const char *dev_ext[1] = {VK_KHR_SHADER_FLOAT_CONTROLS_EXTENSION_NAME};
     float prio = 1;
-    VkDeviceQueueCreateInfo qi[2] = {{.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO, .queueFamilyIndex = d->qfam,
-                                      .queueCount = 1, .pQueuePriorities = &prio},
-                                     {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO, .queueFamilyIndex = d->xfam,
-                                      .queueCount = 1, .pQueuePriorities = &prio}};
-    VkDeviceCreateInfo di = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .queueCreateInfoCount = d->dma_queue ? 2 : 1,
-                             .pQueueCreateInfos = qi, .enabledExtensionCount = d->denorm ? 1 : 0,
+    VkDeviceQueueCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO, .queueFamilyIndex = d->qfam,
+                                  .queueCount = 1, .pQueuePriorities = &prio};
+    VkDeviceCreateInfo di = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .queueCreateInfoCount = 1,
+                             .pQueueCreateInfos = &qi, .enabledExtensionCount = d->denorm ? 1 : 0,
                              .ppEnabledExtensionNames = dev_ext};
     VkResult r = vkCreateDevice(phys, &di, NULL, &d->dev);
     trueno_status s = status_of(d, r);
     if (s == TRUENO_OK) {
         vkGetDeviceQueue(d->dev, d->qfam, 0, &d->queue);
-        vkGetDeviceQueue(d->dev, d->xfam, 0, &d->xqueue);
         VkCommandPoolCreateInfo pi = {.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
                                       .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
                                       .queueFamilyIndex = d->qfam};
         r = vkCreateCommandPool(d->dev, &pi, NULL, &d->pool);
-        pi.queueFamilyIndex = d->xfam;
-        if (r == VK_SUCCESS) r = vkCreateCommandPool(d->dev, &pi, NULL, &d->xpool);
-        VkCommandBufferAllocateInfo ci = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, .commandPool = d->xpool,
+        VkCommandBufferAllocateInfo ci = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, .commandPool = d->pool,
                                           .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY, .commandBufferCount = 2};
         if (r == VK_SUCCESS) r = vkAllocateCommandBuffers(d->dev, &ci, d->xfer);
-        ci.commandPool = d->pool;
         VkFenceCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
         for (int i = 0; i < 2 && r == VK_SUCCESS; i++) r = vkCreateFence(d->dev, &fi, NULL, &d->xfer_fence[i]);
         VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4 * BATCH_MAX};
@@ -2063,12 +2042,12 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
     snprintf(d->name, sizeof d->name, "%s (Vulkan %u.%u.%u)", d->pp.deviceName, VK_API_VERSION_MAJOR(d->pp.apiVersion),
              VK_API_VERSION_MINOR(d->pp.apiVersion), VK_API_VERSION_PATCH(d->pp.apiVersion));
     snprintf(d->features, sizeof d->features,
-             "index=%u type=%s subgroup=%u shared=%u max-workgroup=%u max-storage-buffer=%u memory=%s%s matmul-tile=%ux%u%s%s%s%s%s",
+             "index=%u type=%s subgroup=%u shared=%u max-workgroup=%u max-storage-buffer=%u memory=%s matmul-tile=%ux%u%s%s%s%s%s",
              index, d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ? "cpu"
                     : d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU ? "discrete-gpu"
                     : d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU ? "integrated-gpu" : "other",
              sub.subgroupSize, d->pp.limits.maxComputeSharedMemorySize, d->pp.limits.maxComputeWorkGroupInvocations,
-             d->pp.limits.maxStorageBufferRange, d->unified ? "unified" : "staged", d->dma_queue ? " transfer-queue" : "", d->mm_bm, d->mm_bn,
+             d->pp.limits.maxStorageBufferRange, d->unified ? "unified" : "staged", d->mm_bm, d->mm_bn,
              f16.shaderFloat16 ? " float16" : "", f.shaderInt64 ? " int64" : "", f.shaderFloat64 ? " float64" : "",
              coop ? " cooperative-matrix" : "", d->denorm ? " denorm-preserve" : " denorm-flush");
     snprintf(d->vendor, sizeof d->vendor, "%s", vendor_name(d->pp.vendorID));
