@@ -23,7 +23,8 @@
  * sum, mean, amax, amin, argmax, argmin along the last axis or leading
  * ones, softmax, log_softmax, layer_norm and rms_norm along the last axis,
  * casts between float32, int32, float16 and bfloat16, conv2d (direct) and
- * max/avg/adaptive-avg pooling. Everything
+ * max/avg/adaptive-avg pooling; the element-wise ops on float16 and
+ * bfloat16 too (contiguous, computed in float32, rounded once). Everything
  * else is TRUENO_UNSUPPORTED and runs elsewhere. Only what Vulkan computes
  * within Trueno's tolerances is claimed: its division (2.5 ULP), sqrt and
  * builtin transcendentals are looser than the reference's bounds.
@@ -71,6 +72,12 @@ static const uint32_t spv_elementwise_dp[] = /* the same two keeping float32 sub
 static const uint32_t spv_elementwise4_dp[] =
 #include "elementwise4_dp.spv.inc"
     ;
+static const uint32_t spv_elementwise_f16[] = /* float16 operands, two to a word, computed in float32 */
+#include "elementwise_f16.spv.inc"
+    ;
+static const uint32_t spv_elementwise_bf16[] = /* bfloat16 */
+#include "elementwise_bf16.spv.inc"
+    ;
 static const uint32_t spv_softmax[] =
 #include "softmax.spv.inc"
     ;
@@ -105,6 +112,9 @@ static const uint32_t spv_matmul_r8[] = /* 8×8 */
 static const uint32_t spv_matmul4[] = /* operands aligned to 4 floats */
 #include "matmul4.spv.inc"
     ;
+
+/* the element-wise modules */
+enum { EW_SCALAR = 0, EW_VEC4 = 1, EW_F16 = 2, EW_BF16 = 3 };
 
 /* op codes of elementwise.comp */
 enum { EW_ADD = 0, EW_SUB = 1, EW_MUL = 2, EW_MAX = 3, EW_MIN = 4, EW_FMAX = 5, EW_FMIN = 6, EW_COPYSIGN = 7,
@@ -241,9 +251,10 @@ typedef struct vk_device {
     vk_pipeline ew, ew4, mm, topk, reduce, colreduce, cast, softmax, norm, pool2d, conv;
     double conv_gflops;            /* conv.comp's measured rate (calibration) */
     vk_pipeline mm4[2][2];       /* matmul4.comp per [A k-contiguous][B k-contiguous], made at first use */
-    /* the element-wise pipelines specialised to one op code ([1]: VEC4),
-     * made at its first use: the generic ones carry every op's registers */
-    vk_pipeline ew_op[2][EW_CODES];
+    /* the element-wise pipelines specialised to one op code, per module
+     * (EW_SCALAR, EW_VEC4, EW_F16, EW_BF16), made at its first use: the
+     * generic float32 ones carry every op's registers */
+    vk_pipeline ew_op[4][EW_CODES];
     vk_buffer staging[2];          /* two halves: one fills while the other moves */
     VkCommandBuffer xfer[2];
     VkFence xfer_fence[2];
@@ -1120,6 +1131,13 @@ static bool conv_layout(const trueno_op_desc *op, conv_params *p)
     return true;
 }
 
+/* the element-wise ops' parameters the shaders have */
+static bool ew_params_ok(const trueno_op_desc *op)
+{
+    return !(op->op == TRUENO_OP_GELU && op->params->ints[1]) && /* not the tanh approximation */
+           !(op->op == TRUENO_OP_SOFTPLUS && (op->params->floats[0] != 1 || op->params->floats[1] != 20));
+}
+
 static bool supported(const vk_device *d, const trueno_op_desc *op)
 {
     if (op->op == TRUENO_OP_MAX_POOL2D || op->op == TRUENO_OP_AVG_POOL2D || op->op == TRUENO_OP_ADAPTIVE_AVG_POOL2D) {
@@ -1155,6 +1173,21 @@ static bool supported(const vk_device *d, const trueno_op_desc *op)
         cast_params p;
         return !d->lost && cast_layout(op, &p);
     }
+    if (op->dtype == TRUENO_DTYPE_FLOAT16 || op->dtype == TRUENO_DTYPE_BFLOAT16) {
+        /* 16-bit element-wise ops (elementwise.comp -DFLOAT16/-DBFLOAT16):
+         * a contiguous output of an even count at an even offset; inputs
+         * contiguous at even offsets or one element broadcast */
+        ew_params p;
+        if (d->lost || ew_code(op->op) < 0 || op->op == TRUENO_OP_CONTIGUOUS || !ew_params_ok(op) ||
+            op->n_outputs != 1 || op->outputs[0]->dtype != op->dtype || !ew_layout(op, &p))
+            return false;
+        for (uint32_t i = 0; i < op->n_inputs; i++)
+            if (op->inputs[i]->dtype != op->dtype) return false;
+        bool unary = op->n_inputs == 1;
+        return p.rank == 1 && p.so[0] == 1 && p.n % 2 == 0 && p.oo % 2 == 0 &&
+               (p.sa[0] == 0 || (p.sa[0] == 1 && p.oa % 2 == 0)) &&
+               (unary || p.sb[0] == 0 || (p.sb[0] == 1 && p.ob % 2 == 0));
+    }
     if (d->lost || op->dtype != TRUENO_DTYPE_FLOAT32) return false;
     for (uint32_t i = 0; i < op->n_outputs; i++)
         if (op->outputs[i]->dtype != TRUENO_DTYPE_FLOAT32) return false;
@@ -1164,9 +1197,7 @@ static bool supported(const vk_device *d, const trueno_op_desc *op)
         return mm_layout(d, op, &p, &z);
     }
     ew_params p;
-    bool params_ok = !(op->op == TRUENO_OP_GELU && op->params->ints[1]) && /* not the tanh approximation */
-                     !(op->op == TRUENO_OP_SOFTPLUS && (op->params->floats[0] != 1 || op->params->floats[1] != 20));
-    return ew_code(op->op) >= 0 && params_ok && op->n_outputs == 1 && ew_layout(op, &p);
+    return ew_code(op->op) >= 0 && ew_params_ok(op) && op->n_outputs == 1 && ew_layout(op, &p);
 }
 
 /* ---- the cost model ---------------------------------------------------------------- */
@@ -1240,38 +1271,39 @@ static trueno_status dispatch_grid(vk_device *d, vk_pipeline *pipe, vk_buffer *c
     return dispatch(d, pipe, bufs, n_bufs, n_out, push, push_bytes, gx, (groups + gx - 1) / gx, 1);
 }
 
-/* An element-wise pipeline from the module for this device: VEC4 or not,
- * keeping float32 subnormals where it can (d->denorm) */
-static trueno_status make_ew_pipeline(vk_device *d, vk_pipeline *p, bool vec4, const uint32_t *spec, uint32_t n_spec)
+/* An element-wise pipeline from module `variant` (EW_*): the float32 ones
+ * keep float32 subnormals where the device can (d->denorm) */
+static trueno_status make_ew_pipeline(vk_device *d, vk_pipeline *p, int variant, const uint32_t *spec, uint32_t n_spec)
 {
-    static const struct { const uint32_t *code; size_t bytes; } modules[2][2] = {
+    static const struct { const uint32_t *code; size_t bytes; } modules[4][2] = {
         {{spv_elementwise, sizeof spv_elementwise}, {spv_elementwise_dp, sizeof spv_elementwise_dp}},
-        {{spv_elementwise4, sizeof spv_elementwise4}, {spv_elementwise4_dp, sizeof spv_elementwise4_dp}}};
-    const uint32_t *code = modules[vec4][d->denorm].code;
-    return make_pipeline(d, p, code, modules[vec4][d->denorm].bytes, 3, sizeof(ew_params), spec, n_spec);
+        {{spv_elementwise4, sizeof spv_elementwise4}, {spv_elementwise4_dp, sizeof spv_elementwise4_dp}},
+        {{spv_elementwise_f16, sizeof spv_elementwise_f16}, {spv_elementwise_f16, sizeof spv_elementwise_f16}},
+        {{spv_elementwise_bf16, sizeof spv_elementwise_bf16}, {spv_elementwise_bf16, sizeof spv_elementwise_bf16}}};
+    const uint32_t *code = modules[variant][d->denorm].code;
+    return make_pipeline(d, p, code, modules[variant][d->denorm].bytes, 3, sizeof(ew_params), spec, n_spec);
 }
 
-/* The element-wise pipeline for op code `code` (VEC4 or not): specialised
- * to it (constant_id 1), made at its first use, so that the driver
- * compiles that op alone instead of every op's code and registers (on the
- * H200, 64M float32, the same sequence of cells: log 262 -> 152 us, tanh
- * 515 -> 346, gelu 1.64 -> 1.03 ms). Where the specialised one cannot be
- * made, the generic one. */
-static vk_pipeline *ew_pipeline(vk_device *d, bool vec4, uint32_t code)
+/* The element-wise pipeline of module `variant` for op code `code`:
+ * specialised to it (constant_id 1), made at its first use, so that the
+ * driver compiles that op alone instead of every op's code and registers
+ * (on the H200, 64M float32, the same sequence of cells: log 262 -> 152
+ * us, tanh 515 -> 346, gelu 1.64 -> 1.03 ms). Where the specialised one
+ * cannot be made, the generic float32 one, and none for 16-bit operands. */
+static vk_pipeline *ew_pipeline(vk_device *d, int variant, uint32_t code)
 {
-    vk_pipeline *p = &d->ew_op[vec4][code];
+    vk_pipeline *p = &d->ew_op[variant][code];
     if (!p->pipe && !p->failed) {
         uint32_t spec[2] = {d->ew.local, code};
-        if (make_ew_pipeline(d, p, vec4, spec, 2) != TRUENO_OK) {
+        if (make_ew_pipeline(d, p, variant, spec, 2) != TRUENO_OK) {
             drop_pipeline(d, p);
             *p = (vk_pipeline){.failed = true};
         }
     }
-    return p->pipe ? p : vec4 ? &d->ew4 : &d->ew;
+    if (p->pipe) return p;
+    return variant == EW_VEC4 ? &d->ew4 : variant == EW_SCALAR ? &d->ew : NULL;
 }
 
-/* matmul4.comp's pipeline for one pair of operand layouts, made at its
- * first use; NULL where there is none (the generic matmul then runs). */
 static vk_pipeline *mm4_pipeline(vk_device *d, bool a_kc, bool b_kc)
 {
     vk_pipeline *p = &d->mm4[a_kc][b_kc];
@@ -1360,10 +1392,14 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
     vk_buffer *a = op->inputs[0]->buffer, *b = op->n_inputs > 1 ? op->inputs[1]->buffer : a, *out = o->buffer;
     if (!bindable(d, a) || !bindable(d, b) || !bindable(d, out)) return TRUENO_UNSUPPORTED;
     vk_buffer *bufs[3] = {a, b, out};
-    bool flat4 = p.rank == 1 && p.sa[0] == 1 && p.so[0] == 1 && (p.unary || p.sb[0] == 1) && p.n % 4 == 0 &&
+    bool half = op->dtype == TRUENO_DTYPE_FLOAT16 || op->dtype == TRUENO_DTYPE_BFLOAT16;
+    bool flat4 = !half && p.rank == 1 && p.sa[0] == 1 && p.so[0] == 1 && (p.unary || p.sb[0] == 1) && p.n % 4 == 0 &&
                  p.oa % 4 == 0 && p.ob % 4 == 0 && p.oo % 4 == 0;
-    uint32_t groups = ((flat4 ? p.n / 4 : p.n) + d->ew.local - 1) / d->ew.local;
-    return dispatch(d, ew_pipeline(d, flat4, p.op), bufs, 3, 1, &p, sizeof p, groups < 65535 ? groups : 65535, 1, 1);
+    int variant = half ? (op->dtype == TRUENO_DTYPE_FLOAT16 ? EW_F16 : EW_BF16) : flat4 ? EW_VEC4 : EW_SCALAR;
+    vk_pipeline *pipe = ew_pipeline(d, variant, p.op);
+    if (!pipe) return TRUENO_UNSUPPORTED;
+    uint32_t per = half ? 2 : flat4 ? 4 : 1, groups = (p.n / per + d->ew.local - 1) / d->ew.local;
+    return dispatch(d, pipe, bufs, 3, 1, &p, sizeof p, groups < 65535 ? groups : 65535, 1, 1);
 }
 
 static trueno_status vk_synchronize(void *dev)
@@ -1623,7 +1659,7 @@ static void destroy_device(vk_device *d)
         drop_pipeline(d, &d->conv);
         drop_pipeline(d, &d->softmax);
         drop_pipeline(d, &d->norm);
-        for (int v = 0; v < 2; v++)
+        for (int v = 0; v < 4; v++)
             for (int c = 0; c < EW_CODES; c++) drop_pipeline(d, &d->ew_op[v][c]);
         for (int i = 0; i < 2; i++) {
             if (d->staging[i].buf) drop_buffer(d, &d->staging[i]);
@@ -1985,8 +2021,8 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
          * specialization constant), else Vulkan's minimum, 128 */
         uint32_t local = d->pp.limits.maxComputeWorkGroupInvocations >= 256 ? 256 : 128;
         uint32_t ew_spec[1] = {local};
-        s = make_ew_pipeline(d, &d->ew, false, ew_spec, 1);
-        if (s == TRUENO_OK) s = make_ew_pipeline(d, &d->ew4, true, ew_spec, 1);
+        s = make_ew_pipeline(d, &d->ew, EW_SCALAR, ew_spec, 1);
+        if (s == TRUENO_OK) s = make_ew_pipeline(d, &d->ew4, EW_VEC4, ew_spec, 1);
         /* the matmul: 256 invocations, 128×128 tiles (8×8 each) on a GPU
          * whose shared memory holds two K-tiles of them, else 64×64 (4×4) */
         bool big = d->pp.deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU && local == 256 &&

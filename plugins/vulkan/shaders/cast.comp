@@ -1,4 +1,5 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
 // CAST between float32, int32, float16 and bfloat16, contiguous operands,
 // the reference's conversions bit for bit: float to int truncates toward
 // zero into int64 (NaN 0, saturating) and wraps to 32 bits, as NumPy on
@@ -21,30 +22,7 @@ layout(push_constant) uniform Params {
 
 const uint F32 = 0u, I32 = 1u, F16 = 2u, BF16 = 3u;
 
-float f16_bits_to_f32(uint h)
-{
-    uint em = h & 0x7fffu, e = em >> 10, sign = (h & 0x8000u) << 16;
-    if (e == 0u) return uintBitsToFloat(floatBitsToUint(float(em) * 5.9604644775390625e-08) | sign); // · 2^-24
-    if (e == 31u) return uintBitsToFloat((em << 13) | 0x7f800000u | sign);
-    return uintBitsToFloat(((em << 13) + ((127u - 15u) << 23)) | sign);
-}
-
-uint f32_to_f16_bits(float v)
-{
-    uint b = floatBitsToUint(v), a = b & 0x7fffffffu, sign = (b >> 16) & 0x8000u, r;
-    if (a > 0x7f800000u) r = 0x7e00u;                                       // NaN
-    else if (a >= 0x477ff000u) r = 0x7c00u;                                 // rounds to inf
-    else if (a < 0x38800000u) r = floatBitsToUint(uintBitsToFloat(a) + 0.5) - 0x3f000000u; // subnormal: the FPU rounds
-    else r = (a - ((127u - 15u) << 23) + 0xfffu + ((a >> 13) & 1u)) >> 13; // to nearest even, carry into the exponent
-    return r | sign;
-}
-
-uint f32_to_bf16_bits(float v)
-{
-    uint b = floatBitsToUint(v);
-    if ((b & 0x7fffffffu) > 0x7f800000u) return ((b >> 16) & 0x8000u) | 0x7fc0u;
-    return (b + 0x7fffu + ((b >> 16) & 1u)) >> 16;
-}
+#include "half.glsl"
 
 // float → int32 as the reference: truncate into int64 (saturating, NaN 0), keep the low 32 bits
 int f32_to_i32(float v)

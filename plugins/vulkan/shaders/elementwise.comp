@@ -33,6 +33,15 @@ layout(std430, binding = 2) writeonly buffer O { float o[]; };
 layout(std430, binding = 0) readonly buffer A4 { vec4 a4[]; };
 layout(std430, binding = 1) readonly buffer B4 { vec4 b4[]; };
 layout(std430, binding = 2) writeonly buffer O4 { vec4 o4[]; };
+// FLOAT16 or BFLOAT16 (two more modules): 16-bit operands, two to a word,
+// each widened to float32, the op computed there and the result rounded
+// once (as the reference and cpu-x86 do; + − × ÷ are then correctly
+// rounded, float32 having more than twice the bits). One invocation per
+// output word: contiguous output, even count and offsets; an input is
+// contiguous (even offset) or one element broadcast (stride 0).
+layout(std430, binding = 0) readonly buffer A2 { uint a2[]; };
+layout(std430, binding = 1) readonly buffer B2 { uint b2[]; };
+layout(std430, binding = 2) writeonly buffer O2 { uint o2[]; };
 
 layout(push_constant) uniform Params {
     uint n, op, rank, unary;
@@ -50,6 +59,9 @@ const uint NEG = 16u, ABS = 17u, SQUARE = 18u, RELU = 19u, EXP = 20u, LEAKY_RELU
            RSQRT = 38u, FLOOR = 39u, CEIL = 40u, ROUND = 41u, TRUNC = 42u, SIGN = 43u;
 
 #include "math.glsl"
+#if defined(FLOAT16) || defined(BFLOAT16)
+#include "half.glsl"
+#endif
 
 uint op_code() { return SPEC_OP != ANY_OP ? SPEC_OP : p.op; }
 bool is_unary() { return SPEC_OP != ANY_OP ? SPEC_OP >= NEG : p.unary != 0u; }
@@ -110,9 +122,48 @@ float unary(float x)
     }
 }
 
+#if defined(FLOAT16) || defined(BFLOAT16)
+float widen(uint h)
+{
+#ifdef FLOAT16
+    return f16_bits_to_f32(h);
+#else
+    return uintBitsToFloat(h << 16);
+#endif
+}
+
+uint narrow(float v)
+{
+#ifdef FLOAT16
+    return f32_to_f16_bits(v);
+#else
+    return f32_to_bf16_bits(v);
+#endif
+}
+
+// elements 2w and 2w+1 of an input at element offset off, stride 0 or 1
+vec2 load2(bool broadcast, uint off, uint w, bool second)
+{
+    if (broadcast) {
+        uint h = ((second ? b2[off >> 1] : a2[off >> 1]) >> ((off & 1u) * 16u)) & 0xffffu;
+        return vec2(widen(h));
+    }
+    uint word = second ? b2[(off >> 1) + w] : a2[(off >> 1) + w];
+    return vec2(widen(word & 0xffffu), widen(word >> 16));
+}
+#endif
+
 void main()
 {
     uint step = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
+#if defined(FLOAT16) || defined(BFLOAT16)
+    for (uint w = gl_GlobalInvocationID.x; w < p.n / 2u; w += step) {
+        vec2 x = load2(p.sa[0] == 0, p.oa, w, false), y = is_unary() ? x : load2(p.sb[0] == 0, p.ob, w, true), r;
+        [[unroll]] for (int c = 0; c < 2; c++) r[c] = is_unary() ? unary(x[c]) : binary(x[c], y[c]);
+        o2[(p.oo >> 1) + w] = narrow(r[0]) | (narrow(r[1]) << 16);
+    }
+    return;
+#endif
 #ifdef VEC4
     for (uint i = gl_GlobalInvocationID.x; i < p.n / 4u; i += step) {
         vec4 x = a4[p.oa / 4u + i], y = is_unary() ? x : b4[p.ob / 4u + i], r;
