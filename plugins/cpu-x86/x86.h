@@ -135,6 +135,9 @@ trueno_status x86_gemm(const trueno_host *host, const x86_kernels *k, uint32_t d
  * the weight's (C/groups, kh, kw) and the output's (OH, OW) axes each
  * flattening to one stride. */
 bool x86_conv2d_supported(const trueno_op_desc *op);
+/* pool.c: MAX_POOL2D, AVG_POOL2D, ADAPTIVE_AVG_POOL2D of float32/float64 */
+bool x86_pool_supported(const trueno_op_desc *op);
+trueno_status x86_pool(const trueno_host *host, const trueno_op_desc *op);
 trueno_status x86_conv2d(const trueno_host *host, const x86_kernels *k, const trueno_op_desc *op);
 
 #endif

@@ -18,7 +18,8 @@
  * contiguous operands (float64 statistics); topk (k <= 64) along a
  * contiguous last axis; casts float32 <-> float64 and
  * float32 <-> bfloat16 between contiguous operands; contiguous (copies
- * between any layouts) for every dtype. Everything else is
+ * between any layouts) for every dtype; conv2d (conv.c) and max, avg and
+ * adaptive-avg pooling (pool.c) of float32 and float64. Everything else is
  * TRUENO_UNSUPPORTED, so the dispatcher runs it on another device (the
  * reference backend at least).
  *
@@ -259,6 +260,8 @@ static bool supported(const x86_kernels *k, const trueno_op_desc *op)
     if (op->op == TRUENO_OP_CAST) return cast_supported(op);
     if (op->op == TRUENO_OP_CONTIGUOUS) return op->outputs[0]->dtype == op->dtype && op->dtype < TRUENO_DTYPE_COUNT_1_0;
     if (op->op == TRUENO_OP_CONV2D) return x86_conv2d_supported(op);
+    if (op->op == TRUENO_OP_MAX_POOL2D || op->op == TRUENO_OP_AVG_POOL2D || op->op == TRUENO_OP_ADAPTIVE_AVG_POOL2D)
+        return x86_pool_supported(op);
     int64_t outer, rows;
     if (op->op == TRUENO_OP_ARGMAX || op->op == TRUENO_OP_ARGMIN || op->op == TRUENO_OP_AMAX || op->op == TRUENO_OP_AMIN)
         return op->dtype == TRUENO_DTYPE_FLOAT32 &&
@@ -1117,6 +1120,8 @@ static trueno_status x86_execute(void *dev, const trueno_op_desc *op)
     case TRUENO_OP_CAST: return run_cast(dev, op);
     case TRUENO_OP_CONTIGUOUS: return run_contiguous(dev, op);
     case TRUENO_OP_CONV2D: return x86_conv2d(((const x86_device *)dev)->host, ((const x86_device *)dev)->k, op);
+    case TRUENO_OP_MAX_POOL2D: case TRUENO_OP_AVG_POOL2D: case TRUENO_OP_ADAPTIVE_AVG_POOL2D:
+        return x86_pool(((const x86_device *)dev)->host, op);
     default: return run_elementwise(dev, op);
     }
 }
