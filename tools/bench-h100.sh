@@ -18,7 +18,8 @@ compare_cells="add:float32:1000 add:float32:1000000 add:float32:16000000 add:flo
   exp:float32:64000000 tanh:float32:16000000 sum:float32:64000000 argmax:float32:16000000 softmax:float32:4096x4096
   topk:float32:10000x784:k=32 matmul:float32:128 matmul:float32:512 matmul:float32:1024 matmul:float32:2048
   matmul:float32:4096 gemm:float32:2048 dot:float32:16000000 layer_norm:float32:4096x1024 rms_norm:float32:16384x4096
-  gelu:float32:16000000 sigmoid:float32:64000000"
+  gelu:float32:16000000 sigmoid:float32:64000000 conv2d:float32:8x64x56x56:out=64 max_pool2d:float32:32x64x112x112
+  add:float16:16000000"
 compare() {
     echo "== bench-compare: the dispatcher's choice against every backend forced ($(nproc) threads)"
     python3 "$dir/tools/bench-compare" --build "$dir" --anchors none --threads "$(nproc)" --rounds 3 \
