@@ -92,13 +92,13 @@ static trueno_status attempt(tn_device *d, trueno_op_desc *op,
     for (size_t i = 0; i < op->n_inputs && s == TRUENO_OK; i++) {
         const tn_storage *st = in[i]->st;
         if (!(d->host_memory && st->host_valid && st->pending_dev < 0)) s = tn_storage_ensure_on(in[i]->st, d);
-        in_desc[i].buffer = d->host_memory ? st->host : st->dev_buf[d->index];
+        in_desc[i].buffer = tn_storage_buffer_for(st, d);
     }
     for (size_t i = 0; i < op->n_outputs && s == TRUENO_OK; i++) {
         const tn_storage *st = out[i]->st;
         if (!(d->host_memory && st->host && (!rmw[i] || (st->host_valid && st->pending_dev < 0))))
             s = rmw[i] ? tn_storage_ensure_on(out[i]->st, d) : tn_storage_alloc_on(out[i]->st, d);
-        out_desc[i].buffer = d->host_memory ? st->host : st->dev_buf[d->index];
+        out_desc[i].buffer = tn_storage_buffer_for(st, d);
     }
     if (s == TRUENO_OK) s = d->handle.vtable->execute(d->handle.impl, op);
     bool guards = out[0]->st->rt->guard_outputs;

@@ -152,10 +152,11 @@ struct trueno_runtime {
     struct tn_host_block *host_blocks; /* trueno_host_alloc's, newest first */
 };
 
+/* The size of an ABI struct up to and including field `last`. */
+#define TN_SIZE_UPTO(type, last) (offsetof(type, last) + sizeof(((type *)0)->last))
 /* Whether a plugin filled an optional vtable entry of a later ABI minor:
  * inside the struct_size it gave and not NULL. */
-#define TN_VTABLE_HAS(v, field) \
-    ((v)->struct_size >= offsetof(trueno_device_vtable, field) + sizeof((v)->field) && (v)->field)
+#define TN_VTABLE_HAS(v, field) ((v)->struct_size >= TN_SIZE_UPTO(trueno_device_vtable, field) && (v)->field)
 
 /* loader.c: fills rt->search_dirs, rt->plugins and appends devices. */
 trueno_status tn_loader_load(trueno_runtime *rt,
@@ -231,8 +232,11 @@ trueno_status tn_storage_check_guards(tn_storage *st, const tn_device *d);
 /* Bytes an operand would move to reach device d and the cost in ns. */
 double tn_storage_move_cost(const tn_storage *st, const tn_device *d);
 bool tn_storage_valid_on(const tn_storage *st, const tn_device *d);
-/* The buffer pointer d is given for st. */
-void *tn_storage_buffer_for(const tn_storage *st, const tn_device *d);
+/* The buffer pointer d is given for st (inline: every op asks, per operand). */
+static inline void *tn_storage_buffer_for(const tn_storage *st, const tn_device *d)
+{
+    return d->host_memory ? st->host : st->dev_buf[d->index];
+}
 void tn_tensor_desc_fill(const trueno_tensor *t, void *buffer,
                          trueno_tensor_desc *desc);
 

@@ -35,7 +35,6 @@
 
 /* Sizes of the ABI 1.0 structs: the least a plugin may hand back. A later
  * minor keeps these for plugins that negotiate 1.0. */
-#define TN_SIZE_UPTO(type, last) (offsetof(type, last) + sizeof(((type *)0)->last))
 #define TN_SIZE_1_0_PLUGIN TN_SIZE_UPTO(trueno_plugin, shutdown)
 #define TN_SIZE_1_0_DEVICE TN_SIZE_UPTO(trueno_device, vtable)
 #define TN_SIZE_1_0_VTABLE TN_SIZE_UPTO(trueno_device_vtable, destroy)

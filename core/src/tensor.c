@@ -87,10 +87,6 @@ bool tn_storage_valid_on(const tn_storage *st, const tn_device *d)
     return d->host_memory ? st->host_valid : st->dev_valid[d->index];
 }
 
-void *tn_storage_buffer_for(const tn_storage *st, const tn_device *d)
-{
-    return d->host_memory ? st->host : st->dev_buf[d->index];
-}
 
 static double transfer_ns(const tn_device *d, size_t bytes)
 {

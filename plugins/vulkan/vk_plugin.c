@@ -1271,6 +1271,17 @@ static trueno_status dispatch_grid(vk_device *d, vk_pipeline *pipe, vk_buffer *c
     return dispatch(d, pipe, bufs, n_bufs, n_out, push, push_bytes, gx, (groups + gx - 1) / gx, 1);
 }
 
+/* A pipeline made at its first use: keeps what make() gave, or remembers
+ * that it failed (dropping what was half made) so it is not tried again. */
+static vk_pipeline *made_once(vk_device *d, vk_pipeline *p, trueno_status s)
+{
+    if (s != TRUENO_OK) {
+        drop_pipeline(d, p);
+        *p = (vk_pipeline){.failed = true};
+    }
+    return p->pipe ? p : NULL;
+}
+
 /* An element-wise pipeline from module `variant` (EW_*): the float32 ones
  * keep float32 subnormals where the device can (d->denorm) */
 static trueno_status make_ew_pipeline(vk_device *d, vk_pipeline *p, int variant, const uint32_t *spec, uint32_t n_spec)
@@ -1295,10 +1306,7 @@ static vk_pipeline *ew_pipeline(vk_device *d, int variant, uint32_t code)
     vk_pipeline *p = &d->ew_op[variant][code];
     if (!p->pipe && !p->failed) {
         uint32_t spec[2] = {d->ew.local, code};
-        if (make_ew_pipeline(d, p, variant, spec, 2) != TRUENO_OK) {
-            drop_pipeline(d, p);
-            *p = (vk_pipeline){.failed = true};
-        }
+        made_once(d, p, make_ew_pipeline(d, p, variant, spec, 2));
     }
     if (p->pipe) return p;
     return variant == EW_VEC4 ? &d->ew4 : variant == EW_SCALAR ? &d->ew : NULL;
@@ -1309,10 +1317,7 @@ static vk_pipeline *mm4_pipeline(vk_device *d, bool a_kc, bool b_kc)
     vk_pipeline *p = &d->mm4[a_kc][b_kc];
     if (!p->pipe && !p->failed) {
         uint32_t spec[2] = {a_kc, b_kc};
-        if (make_pipeline(d, p, spv_matmul4, sizeof spv_matmul4, 4, sizeof(mm_params), spec, 2) != TRUENO_OK) {
-            drop_pipeline(d, p);
-            *p = (vk_pipeline){.failed = true};
-        }
+        made_once(d, p, make_pipeline(d, p, spv_matmul4, sizeof spv_matmul4, 4, sizeof(mm_params), spec, 2));
     }
     return p->pipe ? p : NULL;
 }
@@ -2042,8 +2047,8 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
         s = make_pipeline(d, &d->colreduce, spv_colreduce, sizeof spv_colreduce, 3, sizeof(colreduce_params), no_spec, 0);
     if (s == TRUENO_OK) s = make_pipeline(d, &d->cast, spv_cast, sizeof spv_cast, 2, sizeof(cast_params), no_spec, 0);
     if (s == TRUENO_OK) s = make_pipeline(d, &d->pool2d, spv_pool, sizeof spv_pool, 2, sizeof(pool_params), no_spec, 0);
-    if (s == TRUENO_OK) s = make_pipeline(d, &d->conv, spv_conv, sizeof spv_conv, 4, sizeof(conv_params), no_spec, 0);
-    d->conv.local = 64; /* conv.comp's local_size_x */
+    uint32_t conv_local[1] = {64}; /* conv.comp's workgroup: 64 outputs sharing a filter */
+    if (s == TRUENO_OK) s = make_pipeline(d, &d->conv, spv_conv, sizeof spv_conv, 4, sizeof(conv_params), conv_local, 1);
     if (s == TRUENO_OK)
         s = make_pipeline(d, &d->softmax, spv_softmax, sizeof spv_softmax, 2, sizeof(row_header), no_spec, 0);
     if (s == TRUENO_OK)

@@ -7,7 +7,7 @@
 // reference sums in float64). The 64 invocations of a workgroup share an
 // output channel and neighbouring pixels, so they read the same weights
 // (broadcast) and nearby inputs (cached).
-layout(local_size_x = 64) in;
+layout(local_size_x_id = 0) in; // 64, from the plugin
 
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer Wt { float w[]; };
