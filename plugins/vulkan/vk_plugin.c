@@ -108,10 +108,25 @@ static const uint32_t spv_matmul_r4[] = /* 4×4 register block per invocation */
 static const uint32_t spv_matmul_r8[] = /* 8×8 */
 #include "matmul_r8.spv.inc"
     ;
-#define MM4_BN 64 /* matmul4.comp's BN (its BM is 128) */
 static const uint32_t spv_matmul4[] = /* operands aligned to 4 floats */
 #include "matmul4.spv.inc"
     ;
+/* matmul4.comp's tiles (its specialization constants 2–4): a BM×BN block
+ * of C per workgroup in K-tiles of BK, an 8×8 block per invocation,
+ * (BM/64)·(BN/32) subgroup tiles of 32 invocations. Largest first:
+ * mm4_tile takes the first the device's limits allow that gives at least
+ * half the compute units a workgroup, else the fitting one with the most
+ * workgroups. On the H200 (TFLOP/s at 1024³ / 2048³ / 4096³ / 8192³):
+ * 128×64×16 32.6 / 38.7 / 39.1 / 40.5, 64×64×16 27.6 / 36.7 / 37.2 /
+ * 37.9, 64×32×16 26.5 / 29.1 / 32.8 / 34.2; of the others measured in
+ * the same runs, K-tiles of 8 lost at every size (128×64×8 24.0 / 28.1 /
+ * 34.6 / 37.3), 8×16 per invocation gave 128×128×16 10.5 / 38.8 / 39.4 /
+ * 39.5, and 256×128×16 does not fit NVIDIA's 48 KiB. */
+typedef struct { uint32_t bm, bn, bk; } mm4_tile_size;
+static const mm4_tile_size mm4_tiles[] = {{128, 64, 16}, {64, 64, 16}, {64, 32, 16}};
+#define MM4_TILES (sizeof mm4_tiles / sizeof mm4_tiles[0])
+static uint32_t mm4_threads(const mm4_tile_size *t) { return t->bm / 64 * (t->bn / 32) * 32; }
+static uint32_t mm4_shared_bytes(const mm4_tile_size *t) { return 2 * t->bk * (t->bm / 4 + 1 + t->bn / 4 + 1) * 16; }
 
 /* the element-wise modules */
 enum { EW_SCALAR = 0, EW_VEC4 = 1, EW_F16 = 2, EW_BF16 = 3 };
@@ -250,7 +265,9 @@ typedef struct vk_device {
     VkPipelineCache pcache;
     vk_pipeline ew, ew4, mm, topk, reduce, colreduce, cast, softmax, norm, pool2d, conv;
     double conv_gflops;            /* conv.comp's measured rate (calibration) */
-    vk_pipeline mm4[2][2];       /* matmul4.comp per [A k-contiguous][B k-contiguous], made at first use */
+    vk_pipeline mm4[MM4_TILES][2][2]; /* matmul4.comp per [tile][A k-contiguous][B k-contiguous], made at first use */
+    int mm4_forced;                /* TRUENO_VULKAN_MATMUL_TILE's entry of mm4_tiles, else -1 */
+    uint32_t compute_units;        /* SMs or CUs where the driver says (VK_NV_shader_sm_builtins, VK_AMD_shader_core_properties), else 0 */
     /* the element-wise pipelines specialised to one op code, per module
      * (EW_SCALAR, EW_VEC4, EW_F16, EW_BF16), made at its first use: the
      * generic float32 ones carry every op's registers */
@@ -264,7 +281,7 @@ typedef struct vk_device {
     vk_buffer *free_later;
     vk_buffer *pinned;             /* host_alloc's buffers (next_free links them) */
     uint32_t mm_bm, mm_bn, mm_tm, mm_tn;
-    char name[300], features[400], identity[80], vendor[32];
+    char name[300], features[512], identity[80], vendor[32];
 } vk_device;
 
 typedef struct vk_instance {
@@ -1312,12 +1329,44 @@ static vk_pipeline *ew_pipeline(vk_device *d, int variant, uint32_t code)
     return variant == EW_VEC4 ? &d->ew4 : variant == EW_SCALAR ? &d->ew : NULL;
 }
 
-static vk_pipeline *mm4_pipeline(vk_device *d, bool a_kc, bool b_kc)
+/* Whether the device can run matmul4.comp with tile t on an m×n×z grid
+ * of workgroups */
+static bool mm4_tile_fits(const vk_device *d, const mm4_tile_size *t, uint32_t m, uint32_t n, uint32_t z)
 {
-    vk_pipeline *p = &d->mm4[a_kc][b_kc];
+    const VkPhysicalDeviceLimits *l = &d->pp.limits;
+    uint32_t threads = mm4_threads(t);
+    return mm4_shared_bytes(t) <= l->maxComputeSharedMemorySize && threads <= l->maxComputeWorkGroupInvocations &&
+           threads <= l->maxComputeWorkGroupSize[0] && (n + t->bn - 1) / t->bn <= l->maxComputeWorkGroupCount[0] &&
+           (m + t->bm - 1) / t->bm <= l->maxComputeWorkGroupCount[1] && z <= l->maxComputeWorkGroupCount[2];
+}
+
+/* matmul4.comp's tile for an m×n product over z batches: the forced one
+ * (TRUENO_VULKAN_MATMUL_TILE) where it fits, else the largest that fits
+ * and gives half the compute units a workgroup (32 workgroups where the
+ * driver does not say how many units it has), else the fitting one with
+ * the most workgroups; -1 where none fits. */
+static int mm4_tile(const vk_device *d, uint32_t m, uint32_t n, uint32_t z)
+{
+    if (d->mm4_forced >= 0) return mm4_tile_fits(d, &mm4_tiles[d->mm4_forced], m, n, z) ? d->mm4_forced : -1;
+    uint64_t want = d->compute_units ? d->compute_units / 2 : 32;
+    int last = -1;
+    for (int i = 0; i < (int)MM4_TILES; i++) {
+        const mm4_tile_size *t = &mm4_tiles[i];
+        if (!mm4_tile_fits(d, t, m, n, z)) continue;
+        uint64_t groups = (uint64_t)((m + t->bm - 1) / t->bm) * ((n + t->bn - 1) / t->bn) * z;
+        if (groups >= want) return i;
+        last = i;
+    }
+    return last;
+}
+
+static vk_pipeline *mm4_pipeline(vk_device *d, int tile, bool a_kc, bool b_kc)
+{
+    vk_pipeline *p = &d->mm4[tile][a_kc][b_kc];
     if (!p->pipe && !p->failed) {
-        uint32_t spec[2] = {a_kc, b_kc};
-        made_once(d, p, make_pipeline(d, p, spv_matmul4, sizeof spv_matmul4, 4, sizeof(mm_params), spec, 2));
+        const mm4_tile_size *t = &mm4_tiles[tile];
+        uint32_t spec[6] = {a_kc, b_kc, t->bm, t->bn, t->bk, mm4_threads(t)};
+        made_once(d, p, make_pipeline(d, p, spv_matmul4, sizeof spv_matmul4, 4, sizeof(mm_params), spec, 6));
     }
     return p->pipe ? p : NULL;
 }
@@ -1384,8 +1433,11 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
         vk_buffer *c0 = (p.flags & 1) ? op->inputs[2]->buffer : a;
         if (!bindable(d, a) || !bindable(d, b) || !bindable(d, c) || !bindable(d, c0)) return TRUENO_UNSUPPORTED;
         vk_buffer *bufs[4] = {a, b, c0, c};
-        vk_pipeline *p4 = mm_vec4(&p) ? mm4_pipeline(d, (p.flags & 2) != 0, (p.flags & 4) != 0) : NULL;
-        if (p4) return dispatch(d, p4, bufs, 4, 1, &p, sizeof p, (p.n + MM4_BN - 1) / MM4_BN, (p.m + 127) / 128, z);
+        int tile = mm_vec4(&p) ? mm4_tile(d, p.m, p.n, z) : -1;
+        vk_pipeline *p4 = tile >= 0 ? mm4_pipeline(d, tile, (p.flags & 2) != 0, (p.flags & 4) != 0) : NULL;
+        if (p4)
+            return dispatch(d, p4, bufs, 4, 1, &p, sizeof p, (p.n + mm4_tiles[tile].bn - 1) / mm4_tiles[tile].bn,
+                            (p.m + mm4_tiles[tile].bm - 1) / mm4_tiles[tile].bm, z);
         return dispatch(d, &d->mm, bufs, 4, 1, &p, sizeof p, (p.n + d->mm_bn - 1) / d->mm_bn,
                         (p.m + d->mm_bm - 1) / d->mm_bm, z);
     }
@@ -1654,7 +1706,7 @@ static void destroy_device(vk_device *d)
         save_pipeline_cache(d);
         drop_pipeline(d, &d->ew);
         drop_pipeline(d, &d->mm);
-        for (int i = 0; i < 4; i++) drop_pipeline(d, &d->mm4[i / 2][i % 2]);
+        for (size_t i = 0; i < MM4_TILES * 4; i++) drop_pipeline(d, &d->mm4[i / 4][i / 2 % 2][i % 2]);
         drop_pipeline(d, &d->topk);
         drop_pipeline(d, &d->ew4);
         drop_pipeline(d, &d->reduce);
@@ -1757,8 +1809,8 @@ static trueno_status best_of_3(vk_device *d, const trueno_op_desc *op, int reps,
 static trueno_status calibrate(vk_device *d)
 {
     char key[80];
-    /* vulkan3: matmul4.comp and conv.comp came after vulkan2's figures */
-    snprintf(key, sizeof key, "vulkan3-%08x-%08x-%s", d->pp.vendorID, d->pp.deviceID,
+    /* vulkan4: matmul4.comp's tiles chosen by size came after vulkan3's figures */
+    snprintf(key, sizeof key, "vulkan4-%08x-%08x-%s", d->pp.vendorID, d->pp.deviceID,
              d->unified ? "unified" : "staged");
     double v[8];
     if (d->host->cache_load(d->host->ctx, key, v, 8)) {
@@ -1980,15 +2032,36 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
      * DenormPreserve where the device can (VK_KHR_shader_float_controls);
      * elsewhere a device may flush them (NVIDIA's driver does) */
     static const char *const wanted[] = {VK_KHR_SHADER_FLOAT_CONTROLS_EXTENSION_NAME, "VK_KHR_cooperative_matrix",
-                                         "VK_NV_cooperative_matrix"};
-    uint32_t has = device_has(phys, wanted, 3);
+                                         "VK_NV_cooperative_matrix", VK_NV_SHADER_SM_BUILTINS_EXTENSION_NAME,
+                                         VK_AMD_SHADER_CORE_PROPERTIES_EXTENSION_NAME};
+    uint32_t has = device_has(phys, wanted, 5);
     bool coop = (has & 6) != 0;
     VkPhysicalDeviceFloatControlsPropertiesKHR fc = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FLOAT_CONTROLS_PROPERTIES_KHR};
-    if (has & 1) {
-        VkPhysicalDeviceProperties2 fp = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &fc};
+    VkPhysicalDeviceShaderSMBuiltinsPropertiesNV sm = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_SM_BUILTINS_PROPERTIES_NV};
+    VkPhysicalDeviceShaderCorePropertiesAMD amd = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_CORE_PROPERTIES_AMD};
+    void *chain = NULL; /* the property structs of the extensions the device has */
+    if (has & 1) { fc.pNext = chain; chain = &fc; }
+    if (has & 8) { sm.pNext = chain; chain = &sm; }
+    if (has & 16) { amd.pNext = chain; chain = &amd; }
+    if (chain) {
+        VkPhysicalDeviceProperties2 fp = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = chain};
         vkGetPhysicalDeviceProperties2(phys, &fp);
-        d->denorm = fc.shaderDenormPreserveFloat32;
     }
+    if (has & 1) d->denorm = fc.shaderDenormPreserveFloat32;
+    if (has & 8) d->compute_units = sm.shaderSMCount;
+    if (has & 16)
+        d->compute_units = amd.shaderEngineCount * amd.shaderArraysPerEngineCount * amd.computeUnitsPerShaderArray;
+    /* TRUENO_VULKAN_MATMUL_TILE=<BM>x<BN>x<BK> forces one of matmul4.comp's tiles (tests, tuning) */
+    const char *tile = h->secure_getenv(h->ctx, "TRUENO_VULKAN_MATMUL_TILE");
+    d->mm4_forced = -1;
+    for (size_t i = 0; tile && i < MM4_TILES; i++) {
+        char name[24];
+        snprintf(name, sizeof name, "%ux%ux%u", mm4_tiles[i].bm, mm4_tiles[i].bn, mm4_tiles[i].bk);
+        if (!strcmp(tile, name)) d->mm4_forced = (int)i;
+    }
+    if (tile && *tile && d->mm4_forced < 0)
+        logf_(h, TRUENO_LOG_WARN, "TRUENO_VULKAN_MATMUL_TILE=%.40s is none of matmul4.comp's tiles; chosen by size",
+              tile);
     const char *dev_ext[1] = {VK_KHR_SHADER_FLOAT_CONTROLS_EXTENSION_NAME};
     float prio = 1;
     VkDeviceQueueCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO, .queueFamilyIndex = d->qfam,
@@ -2082,13 +2155,21 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
     vkGetPhysicalDeviceFeatures2(phys, &f2);
     snprintf(d->name, sizeof d->name, "%s (Vulkan %u.%u.%u)", d->pp.deviceName, VK_API_VERSION_MAJOR(d->pp.apiVersion),
              VK_API_VERSION_MINOR(d->pp.apiVersion), VK_API_VERSION_PATCH(d->pp.apiVersion));
+    char tiles[120] = "", units[16] = "unknown"; /* matmul4.comp's tiles the limits allow */
+    for (size_t i = 0; i < MM4_TILES; i++)
+        if (mm4_tile_fits(d, &mm4_tiles[i], 1, 1, 1))
+            snprintf(tiles + strlen(tiles), sizeof tiles - strlen(tiles), "%s%ux%ux%u", *tiles ? "," : "",
+                     mm4_tiles[i].bm, mm4_tiles[i].bn, mm4_tiles[i].bk);
+    if (d->compute_units) snprintf(units, sizeof units, "%u", d->compute_units);
     snprintf(d->features, sizeof d->features,
-             "index=%u type=%s subgroup=%u shared=%u max-workgroup=%u max-storage-buffer=%u memory=%s matmul-tile=%ux%u%s%s%s%s%s",
+             "index=%u type=%s subgroup=%u compute-units=%s shared=%u max-workgroup=%u max-storage-buffer=%u memory=%s "
+             "matmul-tile=%ux%u matmul4-tiles=%s%s%s%s%s%s",
              index, d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ? "cpu"
                     : d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU ? "discrete-gpu"
                     : d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU ? "integrated-gpu" : "other",
-             sub.subgroupSize, d->pp.limits.maxComputeSharedMemorySize, d->pp.limits.maxComputeWorkGroupInvocations,
-             d->pp.limits.maxStorageBufferRange, d->unified ? "unified" : "staged", d->mm_bm, d->mm_bn,
+             sub.subgroupSize, units, d->pp.limits.maxComputeSharedMemorySize,
+             d->pp.limits.maxComputeWorkGroupInvocations, d->pp.limits.maxStorageBufferRange,
+             d->unified ? "unified" : "staged", d->mm_bm, d->mm_bn, *tiles ? tiles : "none",
              f16.shaderFloat16 ? " float16" : "", f.shaderInt64 ? " int64" : "", f.shaderFloat64 ? " float64" : "",
              coop ? " cooperative-matrix" : "", d->denorm ? " denorm-preserve" : " denorm-flush");
     snprintf(d->vendor, sizeof d->vendor, "%s", vendor_name(d->pp.vendorID));

@@ -519,6 +519,18 @@ static void family_norm(const char *backend, trueno_op_code op, trueno_dtype dt,
     }
 }
 
+/* TRUENO_CONFORMANCE_OPS=<name>,<name>,...: only those ops' families (a
+ * backend's variants forced one by one, e.g. Vulkan's matmul tiles) */
+static bool op_wanted(const char *name)
+{
+    const char *list = getenv("TRUENO_CONFORMANCE_OPS");
+    if (!list || !*list) return true;
+    size_t n = strlen(name);
+    for (const char *p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (!strncmp(p, name, n) && (p[n] == ',' || p[n] == 0)) return true;
+    return false;
+}
+
 int main(int argc, char **argv)
 {
     trueno_runtime_options o = {.struct_size = sizeof o, .flags = TRUENO_RUNTIME_GUARD_OUTPUTS, .num_threads = 2,
@@ -539,7 +551,7 @@ int main(int argc, char **argv)
         }
         for (uint32_t code = 1; code < TRUENO_OP_COUNT_1_0; code++) {
             const trueno_op_info *op = trueno_op_lookup((trueno_op_code)code);
-            if (!op) continue;
+            if (!op || !op_wanted(op->name)) continue;
             tally t = {0, 0, ""};
             for (int dt = 0; dt < TRUENO_DTYPE_COUNT_1_0; dt++) {
                 if (!(op->dtypes >> dt & 1)) continue;

@@ -4,35 +4,30 @@
 // four floats (every matrix's contiguous axis has stride 1 and an extent,
 // offset and other strides that are multiples of 4; C and C0 row-major):
 // matmul.comp's scheme with every global and shared-memory access four
-// floats wide. A workgroup of 128 invocations computes a 128×64 block of C
-// in K-tiles of 8, shared memory double-buffered (one barrier per K-tile;
-// the next tile is loaded into registers while this one is multiplied).
-// Each invocation keeps an 8×8 register block: rows {tm·4 .. tm·4+3} and
-// {32+tm·4 ..} of its subgroup's 64×32 tile, columns {tn·4 ..} and
-// {16+tn·4 ..}, so that one 16-byte shared load feeds 4 (A) or 4 (B) of
-// the 64 FMAs per k, and the 32 invocations of a subgroup read 8
-// consecutive vec4 of A and 4 of B (no bank conflicts). The warp tiling of
-// CUTLASS's SIMT sgemm; see also S. Boehm, "How to optimize a CUDA matmul
-// kernel for cuBLAS-like performance" (2022), kernels 6 and 10. On the
-// H200, 128×64 tiles in K-tiles of 8 beat 128×128 and K-tiles of 16 at
-// 4096³ and 8192³ (34.8 against 31.0–33.6 TFLOP/s). Flags: 1 beta term
-// (2 and 4, the layouts, are the specialization constants A_KC and B_KC).
-#ifndef BK
-#define BK 8
-#endif
-#ifndef BN
-#define BN 64
-#endif
-#define BM 128
-#define THREADS (BM * BN / 64)      // an 8×8 block each
-#define WARPS_N (BN / 32)           // subgroup tiles of 64×32 across a workgroup tile
-#define A_V (BM * BK / 4 / THREADS) // vec4 of A per invocation per K-tile
-#define B_V (BN * BK / 4 / THREADS)
-#define PAD 1                        // a vec4 of padding per row: transposed stores spread over the banks
-layout(local_size_x = THREADS) in;
-// the operands' layouts, fixed per pipeline so that the compiler drops the other paths
+// floats wide. A workgroup computes a BM×BN block of C in K-tiles of BK,
+// shared memory double-buffered (one barrier per K-tile; the next tile is
+// loaded into registers while this one is multiplied). Each invocation
+// keeps an 8×8 register block: rows {tm·4 .. tm·4+3} and {32+tm·4 ..} of
+// its subgroup's 64×32 tile, columns {tn·4 ..} and {16+tn·4 ..}, so that
+// one 16-byte shared load feeds 4 (A) or 4 (B) of the 64 FMAs per k, and
+// the 32 invocations of a subgroup read 8 consecutive vec4 of A and 4 of
+// B (no bank conflicts). The warp tiling of CUTLASS's SIMT sgemm; see also
+// S. Boehm, "How to optimize a CUDA matmul kernel for cuBLAS-like
+// performance" (2022), kernels 6 and 10. The tile sizes are
+// specialization constants that the host picks from the device's limits
+// and the product's size (vk_plugin.c, mm4_tiles). Flags: 1 beta term.
 layout(constant_id = 0) const bool A_KC = true;  // A k-contiguous, else m-contiguous
 layout(constant_id = 1) const bool B_KC = false; // B k-contiguous, else n-contiguous
+layout(constant_id = 2) const uint BM = 128;     // a multiple of 64 (subgroup tiles of 64 rows)
+layout(constant_id = 3) const uint BN = 64;      // a multiple of 32
+layout(constant_id = 4) const uint BK = 16;      // a multiple of 4
+// THREADS = (BM / 64)·(BN / 32)·32, passed by the host as the workgroup size
+layout(local_size_x_id = 5) in;
+const uint WARPS_N = BN / 32u;                   // subgroup tiles of 64×32 across a workgroup tile
+const uint THREADS = BM / 64u * WARPS_N * 32u;
+const uint A_V = BM * BK / 4u / THREADS;         // vec4 of A per invocation per K-tile
+const uint B_V = BN * BK / 4u / THREADS;
+const uint PAD = 1u;                             // a vec4 of padding per row: transposed stores spread over the banks
 
 layout(std430, binding = 0) readonly buffer A { vec4 a[]; };
 layout(std430, binding = 1) readonly buffer B { vec4 b[]; };
