@@ -108,6 +108,12 @@ static const uint32_t spv_matmul_r4[] = /* 4×4 register block per invocation */
 static const uint32_t spv_matmul_r8[] = /* 8×8 */
 #include "matmul_r8.spv.inc"
     ;
+static const uint32_t spv_matmul_f16[] = /* float16 operands, 4×4 (64×64 tiles), pairs of columns */
+#include "matmul_f16.spv.inc"
+    ;
+static const uint32_t spv_matmul_bf16[] = /* bfloat16 */
+#include "matmul_bf16.spv.inc"
+    ;
 static const uint32_t spv_matmul4[] = /* operands aligned to 4 floats */
 #include "matmul4.spv.inc"
     ;
@@ -264,6 +270,7 @@ typedef struct vk_device {
     uint32_t n_sets;
     VkPipelineCache pcache;
     vk_pipeline ew, ew4, mm, topk, reduce, colreduce, cast, softmax, norm, pool2d, conv;
+    vk_pipeline mm16[2];           /* matmul.comp's float16 and bfloat16 modules, made at first use */
     double conv_gflops;            /* conv.comp's measured rate (calibration) */
     vk_pipeline mm4[MM4_TILES][2][2]; /* matmul4.comp per [tile][A k-contiguous][B k-contiguous], made at first use */
     int mm4_forced;                /* TRUENO_VULKAN_MATMUL_TILE's entry of mm4_tiles, else -1 */
@@ -865,6 +872,16 @@ static bool mm_vec4(const mm_params *p)
     return ok;
 }
 
+/* Whether matmul.comp's 16-bit modules take the product: C (and C0 is
+ * read element by element) with unit column stride and an even width,
+ * row stride, offset and batch stride, so that each invocation's pair of
+ * columns is one word of C; the grid of 64×64 tiles within the limits. */
+static bool mm_half_ok(const mm_params *p)
+{
+    return p->sc1 == 1 && p->n % 2 == 0 && p->sc0 % 2 == 0 && p->oc % 2 == 0 && p->bc % 2 == 0 &&
+           p->m < 65535u * 64 && p->n < 65535u * 64;
+}
+
 static bool collapse_rows(const trueno_tensor_desc *const *t, int nt, int lead, int64_t *rows, int32_t *stride)
 {
     int64_t z = 1, st[4] = {0, 0, 0, 0};
@@ -1190,6 +1207,14 @@ static bool supported(const vk_device *d, const trueno_op_desc *op)
         cast_params p;
         return !d->lost && cast_layout(op, &p);
     }
+    if ((op->op == TRUENO_OP_MATMUL || op->op == TRUENO_OP_GEMM) &&
+        (op->dtype == TRUENO_DTYPE_FLOAT16 || op->dtype == TRUENO_DTYPE_BFLOAT16)) {
+        mm_params p;
+        uint32_t z;
+        for (uint32_t i = 0; i < op->n_inputs; i++)
+            if (op->inputs[i]->dtype != op->dtype) return false;
+        return !d->lost && op->outputs[0]->dtype == op->dtype && mm_layout(d, op, &p, &z) && mm_half_ok(&p);
+    }
     if (op->dtype == TRUENO_DTYPE_FLOAT16 || op->dtype == TRUENO_DTYPE_BFLOAT16) {
         /* 16-bit element-wise ops (elementwise.comp -DFLOAT16/-DBFLOAT16):
          * a contiguous output of an even count at an even offset; inputs
@@ -1433,6 +1458,17 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
         vk_buffer *c0 = (p.flags & 1) ? op->inputs[2]->buffer : a;
         if (!bindable(d, a) || !bindable(d, b) || !bindable(d, c) || !bindable(d, c0)) return TRUENO_UNSUPPORTED;
         vk_buffer *bufs[4] = {a, b, c0, c};
+        if (op->dtype != TRUENO_DTYPE_FLOAT32) {
+            vk_pipeline *ph = &d->mm16[op->dtype == TRUENO_DTYPE_BFLOAT16];
+            if (!ph->pipe && !ph->failed) {
+                bool bf = op->dtype == TRUENO_DTYPE_BFLOAT16;
+                made_once(d, ph, make_pipeline(d, ph, bf ? spv_matmul_bf16 : spv_matmul_f16,
+                                               bf ? sizeof spv_matmul_bf16 : sizeof spv_matmul_f16, 4,
+                                               sizeof(mm_params), NULL, 0));
+            }
+            if (!ph->pipe) return TRUENO_UNSUPPORTED;
+            return dispatch(d, ph, bufs, 4, 1, &p, sizeof p, (p.n + 63) / 64, (p.m + 63) / 64, z);
+        }
         int tile = mm_vec4(&p) ? mm4_tile(d, p.m, p.n, z) : -1;
         vk_pipeline *p4 = tile >= 0 ? mm4_pipeline(d, tile, (p.flags & 2) != 0, (p.flags & 4) != 0) : NULL;
         if (p4)
@@ -1706,6 +1742,7 @@ static void destroy_device(vk_device *d)
         save_pipeline_cache(d);
         drop_pipeline(d, &d->ew);
         drop_pipeline(d, &d->mm);
+        for (int i = 0; i < 2; i++) drop_pipeline(d, &d->mm16[i]);
         for (size_t i = 0; i < MM4_TILES * 4; i++) drop_pipeline(d, &d->mm4[i / 4][i / 2 % 2][i % 2]);
         drop_pipeline(d, &d->topk);
         drop_pipeline(d, &d->ew4);

@@ -123,24 +123,6 @@ float unary(float x)
 }
 
 #if defined(FLOAT16) || defined(BFLOAT16)
-float widen(uint h)
-{
-#ifdef FLOAT16
-    return f16_bits_to_f32(h);
-#else
-    return uintBitsToFloat(h << 16);
-#endif
-}
-
-uint narrow(float v)
-{
-#ifdef FLOAT16
-    return f32_to_f16_bits(v);
-#else
-    return f32_to_bf16_bits(v);
-#endif
-}
-
 // elements 2w and 2w+1 of an input at element offset off, stride 0 or 1
 vec2 load2(bool broadcast, uint off, uint w, bool second)
 {

@@ -1,7 +1,7 @@
 // float16 and bfloat16 bits to and from float32, as the reference rounds:
 // widening is exact; narrowing rounds to nearest even on the bits (the
 // FPU rounds a float16 subnormal), NaN stays NaN (quiet), overflow is inf.
-// Shared by cast.comp and the 16-bit element-wise modules.
+// Shared by cast.comp and the 16-bit element-wise and matmul modules.
 float f16_bits_to_f32(uint h)
 {
     uint em = h & 0x7fffu, e = em >> 10, sign = (h & 0x8000u) << 16;
@@ -26,3 +26,24 @@ uint f32_to_bf16_bits(float v)
     if ((b & 0x7fffffffu) > 0x7f800000u) return ((b >> 16) & 0x8000u) | 0x7fc0u;
     return (b + 0x7fffu + ((b >> 16) & 1u)) >> 16;
 }
+
+#if defined(FLOAT16) || defined(BFLOAT16)
+// the module's 16-bit type (FLOAT16 or BFLOAT16) to and from float32
+float widen(uint h)
+{
+#ifdef FLOAT16
+    return f16_bits_to_f32(h);
+#else
+    return uintBitsToFloat(h << 16);
+#endif
+}
+
+uint narrow(float v)
+{
+#ifdef FLOAT16
+    return f32_to_f16_bits(v);
+#else
+    return f32_to_bf16_bits(v);
+#endif
+}
+#endif
