@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """bench-gpu-anchor.py — the anchors of trueno-bench-gpu on an NVIDIA GPU, through PyTorch:
-cuBLAS FP32 sgemm (TF32 off) at 1024..8192, add/exp/copy of 256 MiB, a chain of 1000
-dependent adds of 1024 elements (eager), and host<->device copies of 256 MiB, pinned and
-pageable. Same cases and units as trueno-bench-gpu. Run by tools/bench-h100.sh."""
+cuBLAS FP32 sgemm (TF32 off) at 1024..8192, float16 matmul (tensor cores) at 4096 and
+8192, add/exp/copy of 256 MiB, a chain of 1000 dependent adds of 1024 elements (eager),
+and host<->device copies of 256 MiB, pinned and pageable. Same cases and units as trueno-bench-gpu. Run by tools/bench-h100.sh."""
 import time
 
 import torch
@@ -37,6 +37,12 @@ for n in (1024, 2048, 4096, 8192):
     c = torch.empty(n, n, device=dev)
     t = timed(lambda: torch.matmul(a, b, out=c))
     print(f"sgemm {n:<28d} {t * 1e3:9.3f} ms {2 * n**3 / t * 1e-12:9.1f} TFLOP/s")
+for n in (4096, 8192):
+    a = torch.rand(n, n, device=dev, dtype=torch.float16)
+    b = torch.rand(n, n, device=dev, dtype=torch.float16)
+    c = torch.empty(n, n, device=dev, dtype=torch.float16)
+    t = timed(lambda: torch.matmul(a, b, out=c))
+    print(f"hgemm {n:<28d} {t * 1e3:9.3f} ms {2 * n**3 / t * 1e-12:9.1f} TFLOP/s")
 big = 64 << 20
 x, y, z = (torch.rand(big, device=dev) for _ in range(3))
 nbytes = 4 * big

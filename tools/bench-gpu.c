@@ -32,21 +32,28 @@
 
 static trueno_runtime *rt;
 
-static trueno_tensor *random_tensor(int64_t rows, int64_t cols, unsigned seed)
+static trueno_tensor *random_of(trueno_dtype dt, int64_t rows, int64_t cols, unsigned seed)
 {
     int64_t shape[2] = {rows, cols};
     trueno_tensor *t;
-    CHECK(trueno_rand(rt, TRUENO_DTYPE_FLOAT32, 2, shape, seed, &t));
+    CHECK(trueno_rand(rt, dt, 2, shape, seed, &t));
     return t;
 }
 
-static trueno_tensor *empty(int64_t rows, int64_t cols)
+static trueno_tensor *empty_of(trueno_dtype dt, int64_t rows, int64_t cols)
 {
     int64_t shape[2] = {rows, cols};
     trueno_tensor *t;
-    CHECK(trueno_tensor_empty(rt, TRUENO_DTYPE_FLOAT32, 2, shape, &t));
+    CHECK(trueno_tensor_empty(rt, dt, 2, shape, &t));
     return t;
 }
+
+static trueno_tensor *random_tensor(int64_t rows, int64_t cols, unsigned seed)
+{
+    return random_of(TRUENO_DTYPE_FLOAT32, rows, cols, seed);
+}
+
+static trueno_tensor *empty(int64_t rows, int64_t cols) { return empty_of(TRUENO_DTYPE_FLOAT32, rows, cols); }
 
 /* best of 3 rounds of runs of op lasting about 0.2 s each (at least one
  * run, at most 1000), in seconds per run */
@@ -94,6 +101,20 @@ int main(int argc, char **argv)
         double t = time_op(TRUENO_OP_MATMUL, in, 2, c);
         printf("sgemm %-28lld %9.3f ms %9.1f TFLOP/s  (ran on %s)\n", (long long)n, t * 1e3, flop / t * 1e-12,
                trueno_last_backend());
+        trueno_tensor_free(a);
+        trueno_tensor_free(b);
+        trueno_tensor_free(c);
+    }
+
+    /* float16 matmul (float32 sums; through cooperative matrices where
+     * TRUENO_VULKAN_COOPERATIVE_MATRIX=1 turned them on) */
+    for (int64_t n = 4096; n <= max_n; n *= 2) {
+        trueno_tensor *a = random_of(TRUENO_DTYPE_FLOAT16, n, n, 1), *b = random_of(TRUENO_DTYPE_FLOAT16, n, n, 2);
+        trueno_tensor *c = empty_of(TRUENO_DTYPE_FLOAT16, n, n);
+        const trueno_tensor *in[2] = {a, b};
+        double t = time_op(TRUENO_OP_MATMUL, in, 2, c);
+        printf("hgemm %-28lld %9.3f ms %9.1f TFLOP/s  (ran on %s)\n", (long long)n, t * 1e3,
+               2.0 * (double)n * n * n / t * 1e-12, trueno_last_backend());
         trueno_tensor_free(a);
         trueno_tensor_free(b);
         trueno_tensor_free(c);

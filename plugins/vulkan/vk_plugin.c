@@ -114,6 +114,9 @@ static const uint32_t spv_matmul_f16[] = /* float16 operands, 4×4 (64×64 tiles
 static const uint32_t spv_matmul_bf16[] = /* bfloat16 */
 #include "matmul_bf16.spv.inc"
     ;
+static const uint32_t spv_matmul_coop[] = /* float16 through VK_NV_cooperative_matrix (opt-in) */
+#include "matmul_coop.spv.inc"
+    ;
 static const uint32_t spv_matmul4[] = /* operands aligned to 4 floats */
 #include "matmul4.spv.inc"
     ;
@@ -246,6 +249,7 @@ typedef struct vk_device {
     bool submitted;              /* a batch went to the queue since the device was set up */
     bool transfer_written;       /* a vkCmdCopyBuffer wrote since the last barrier */
     bool denorm;                 /* the element-wise modules keep float32 subnormals */
+    bool coop;                   /* VK_NV_cooperative_matrix enabled (TRUENO_VULKAN_COOPERATIVE_MATRIX=1) */
     VkCommandPool pool;
     /* the batches: cur is being recorded (when recording), the others may
      * be on the queue (pending) */
@@ -271,6 +275,7 @@ typedef struct vk_device {
     VkPipelineCache pcache;
     vk_pipeline ew, ew4, mm, topk, reduce, colreduce, cast, softmax, norm, pool2d, conv;
     vk_pipeline mm16[2];           /* matmul.comp's float16 and bfloat16 modules, made at first use */
+    vk_pipeline mm_coop[2][2];     /* matmul_coop.comp per [A k-contiguous][B k-contiguous], made at first use */
     double conv_gflops;            /* conv.comp's measured rate (calibration) */
     vk_pipeline mm4[MM4_TILES][2][2]; /* matmul4.comp per [tile][A k-contiguous][B k-contiguous], made at first use */
     int mm4_forced;                /* TRUENO_VULKAN_MATMUL_TILE's entry of mm4_tiles, else -1 */
@@ -882,6 +887,23 @@ static bool mm_half_ok(const mm_params *p)
            p->m < 65535u * 64 && p->n < 65535u * 64;
 }
 
+/* Whether matmul_coop.comp takes a float16 product: cooperative matrices
+ * enabled, m, n, k multiples of 16, each operand's contiguous axis of
+ * stride 1 and its leading dimension, offset and batch stride multiples
+ * of 8 elements (16 bytes); C and C0 row-major. */
+static bool mm_coop_ok(const vk_device *d, const trueno_op_desc *op, const mm_params *p)
+{
+    bool a_kc = p->flags & 2, b_kc = p->flags & 4;
+    int32_t lda = a_kc ? p->sa0 : p->sa1, ldb = b_kc ? p->sb1 : p->sb0;
+    bool ok = d->coop && op->dtype == TRUENO_DTYPE_FLOAT16 && p->m % 16 == 0 && p->n % 16 == 0 && p->k % 16 == 0;
+    ok = ok && (a_kc ? p->sa1 : p->sa0) == 1 && (b_kc ? p->sb0 : p->sb1) == 1 && lda > 0 && ldb > 0 &&
+         lda % 8 == 0 && ldb % 8 == 0 && p->sc1 == 1 && p->sc0 > 0 && p->sc0 % 8 == 0;
+    ok = ok && p->oa % 8 == 0 && p->ob % 8 == 0 && p->oc % 8 == 0 && p->ba % 8 == 0 && p->bb % 8 == 0 &&
+         p->bc % 8 == 0;
+    if (p->flags & 1) ok = ok && p->sd1 == 1 && p->sd0 > 0 && p->sd0 % 8 == 0 && p->od % 8 == 0;
+    return ok;
+}
+
 static bool collapse_rows(const trueno_tensor_desc *const *t, int nt, int lead, int64_t *rows, int32_t *stride)
 {
     int64_t z = 1, st[4] = {0, 0, 0, 0};
@@ -1458,6 +1480,15 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
         vk_buffer *c0 = (p.flags & 1) ? op->inputs[2]->buffer : a;
         if (!bindable(d, a) || !bindable(d, b) || !bindable(d, c) || !bindable(d, c0)) return TRUENO_UNSUPPORTED;
         vk_buffer *bufs[4] = {a, b, c0, c};
+        if (mm_coop_ok(d, op, &p)) {
+            vk_pipeline *pc = &d->mm_coop[(p.flags & 2) != 0][(p.flags & 4) != 0];
+            if (!pc->pipe && !pc->failed) {
+                uint32_t spec[2] = {(p.flags & 2) != 0, (p.flags & 4) != 0};
+                made_once(d, pc, make_pipeline(d, pc, spv_matmul_coop, sizeof spv_matmul_coop, 4, sizeof(mm_params),
+                                               spec, 2));
+            }
+            if (pc->pipe) return dispatch(d, pc, bufs, 4, 1, &p, sizeof p, (p.n + 127) / 128, (p.m + 127) / 128, z);
+        }
         if (op->dtype != TRUENO_DTYPE_FLOAT32) {
             vk_pipeline *ph = &d->mm16[op->dtype == TRUENO_DTYPE_BFLOAT16];
             if (!ph->pipe && !ph->failed) {
@@ -1743,6 +1774,7 @@ static void destroy_device(vk_device *d)
         drop_pipeline(d, &d->ew);
         drop_pipeline(d, &d->mm);
         for (int i = 0; i < 2; i++) drop_pipeline(d, &d->mm16[i]);
+        for (int i = 0; i < 4; i++) drop_pipeline(d, &d->mm_coop[i / 2][i % 2]);
         for (size_t i = 0; i < MM4_TILES * 4; i++) drop_pipeline(d, &d->mm4[i / 4][i / 2 % 2][i % 2]);
         drop_pipeline(d, &d->topk);
         drop_pipeline(d, &d->ew4);
@@ -2099,12 +2131,60 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
     if (tile && *tile && d->mm4_forced < 0)
         logf_(h, TRUENO_LOG_WARN, "TRUENO_VULKAN_MATMUL_TILE=%.40s is none of matmul4.comp's tiles; chosen by size",
               tile);
-    const char *dev_ext[1] = {VK_KHR_SHADER_FLOAT_CONTROLS_EXTENSION_NAME};
+    const char *dev_ext[2];
+    uint32_t n_ext = 0;
+    if (d->denorm) dev_ext[n_ext++] = VK_KHR_SHADER_FLOAT_CONTROLS_EXTENSION_NAME;
+    /* cooperative matrices, opt-in: the extension, 16-bit storage and
+     * float16 arithmetic, and a 16×16×16 float16 -> float32 subgroup shape
+     * among the device's; 32-wide subgroups (matmul_coop.comp's layout) */
+    const char *want_coop = h->secure_getenv(h->ctx, "TRUENO_VULKAN_COOPERATIVE_MATRIX");
+    VkPhysicalDeviceCooperativeMatrixFeaturesNV cmf = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV};
+    VkPhysicalDevice16BitStorageFeatures s16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES, .pNext = &cmf};
+    VkPhysicalDeviceShaderFloat16Int8Features h16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES,
+                                                     .pNext = &s16};
+    if (want_coop && !strcmp(want_coop, "1") && (has & 4)) {
+        VkPhysicalDeviceSubgroupProperties sg = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+        VkPhysicalDeviceProperties2 sp = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sg};
+        vkGetPhysicalDeviceProperties2(phys, &sp);
+        VkPhysicalDeviceFeatures2 cf = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &h16};
+        vkGetPhysicalDeviceFeatures2(phys, &cf);
+        PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesNV shapes =
+            (PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesNV)vkGetInstanceProcAddr(
+                in->instance, "vkGetPhysicalDeviceCooperativeMatrixPropertiesNV");
+        bool shape = false;
+        uint32_t ns = 0;
+        if (shapes && shapes(phys, &ns, NULL) == VK_SUCCESS && ns) {
+            VkCooperativeMatrixPropertiesNV *cp = calloc(ns, sizeof *cp);
+            for (uint32_t i = 0; cp && i < ns; i++) cp[i].sType = VK_STRUCTURE_TYPE_COOPERATIVE_MATRIX_PROPERTIES_NV;
+            if (cp && shapes(phys, &ns, cp) == VK_SUCCESS)
+                for (uint32_t i = 0; i < ns; i++)
+                    shape = shape || (cp[i].MSize == 16 && cp[i].NSize == 16 && cp[i].KSize == 16 &&
+                                      cp[i].AType == VK_COMPONENT_TYPE_FLOAT16_NV &&
+                                      cp[i].BType == VK_COMPONENT_TYPE_FLOAT16_NV &&
+                                      cp[i].CType == VK_COMPONENT_TYPE_FLOAT32_NV &&
+                                      cp[i].DType == VK_COMPONENT_TYPE_FLOAT32_NV && cp[i].scope == VK_SCOPE_SUBGROUP_NV);
+            free(cp);
+        }
+        d->coop = shape && cmf.cooperativeMatrix && s16.storageBuffer16BitAccess && h16.shaderFloat16 &&
+                  sg.subgroupSize == 32;
+        if (!d->coop)
+            logf_(h, TRUENO_LOG_WARN, "%s: TRUENO_VULKAN_COOPERATIVE_MATRIX=1, but the device lacks what "
+                  "matmul_coop.comp needs (16x16x16 float16 shape, 16-bit storage, 32-wide subgroups)", d->pp.deviceName);
+    }
+    if (d->coop) {
+        dev_ext[n_ext++] = "VK_NV_cooperative_matrix";
+        h16 = (VkPhysicalDeviceShaderFloat16Int8Features){
+            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES, .pNext = &s16, .shaderFloat16 = VK_TRUE};
+        s16 = (VkPhysicalDevice16BitStorageFeatures){.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
+                                                     .pNext = &cmf, .storageBuffer16BitAccess = VK_TRUE};
+        cmf = (VkPhysicalDeviceCooperativeMatrixFeaturesNV){
+            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV, .cooperativeMatrix = VK_TRUE};
+    }
     float prio = 1;
     VkDeviceQueueCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO, .queueFamilyIndex = d->qfam,
                                   .queueCount = 1, .pQueuePriorities = &prio};
-    VkDeviceCreateInfo di = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .queueCreateInfoCount = 1,
-                             .pQueueCreateInfos = &qi, .enabledExtensionCount = d->denorm ? 1 : 0,
+    VkDeviceCreateInfo di = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .pNext = d->coop ? &h16 : NULL,
+                             .queueCreateInfoCount = 1, .pQueueCreateInfos = &qi, .enabledExtensionCount = n_ext,
                              .ppEnabledExtensionNames = dev_ext};
     VkResult r = vkCreateDevice(phys, &di, NULL, &d->dev);
     trueno_status s = status_of(d, r);
@@ -2208,7 +2288,7 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
              d->pp.limits.maxComputeWorkGroupInvocations, d->pp.limits.maxStorageBufferRange,
              d->unified ? "unified" : "staged", d->mm_bm, d->mm_bn, *tiles ? tiles : "none",
              f16.shaderFloat16 ? " float16" : "", f.shaderInt64 ? " int64" : "", f.shaderFloat64 ? " float64" : "",
-             coop ? " cooperative-matrix" : "", d->denorm ? " denorm-preserve" : " denorm-flush");
+             d->coop ? " cooperative-matrix=on" : coop ? " cooperative-matrix=off" : "", d->denorm ? " denorm-preserve" : " denorm-flush");
     snprintf(d->vendor, sizeof d->vendor, "%s", vendor_name(d->pp.vendorID));
     d->props = (trueno_device_props){.struct_size = sizeof d->props,
                                      .kind = d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ? TRUENO_DEVICE_CPU
