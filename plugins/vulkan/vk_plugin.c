@@ -23,8 +23,12 @@
  * sum, mean, amax, amin, argmax, argmin along the last axis or leading
  * ones, softmax, log_softmax, layer_norm and rms_norm along the last axis,
  * casts between float32, int32, float16 and bfloat16, conv2d (direct) and
- * max/avg/adaptive-avg pooling; the element-wise ops on float16 and
- * bfloat16 too (contiguous, computed in float32, rounded once). Everything
+ * max/avg/adaptive-avg pooling; the element-wise ops and matmul/gemm on
+ * float16 and bfloat16 too (computed in float32, rounded once), with
+ * TRUENO_VULKAN_COOPERATIVE_MATRIX=1 float16 matmul through
+ * VK_NV_cooperative_matrix (matmul_coop.comp) where the device has it.
+ * matmul4.comp's tile is chosen per product from the device's limits
+ * (mm4_tiles; TRUENO_VULKAN_MATMUL_TILE forces one). Everything
  * else is TRUENO_UNSUPPORTED and runs elsewhere. Only what Vulkan computes
  * within Trueno's tolerances is claimed: its division (2.5 ULP), sqrt and
  * builtin transcendentals are looser than the reference's bounds.
