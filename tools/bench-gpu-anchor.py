@@ -2,7 +2,8 @@
 """bench-gpu-anchor.py — the anchors of trueno-bench-gpu on an NVIDIA GPU, through PyTorch:
 cuBLAS FP32 sgemm (TF32 off) at 1024..8192, float16 matmul (tensor cores) at 4096 and
 8192, add/exp/copy of 256 MiB, a chain of 1000 dependent adds of 1024 elements (eager),
-and host<->device copies of 256 MiB, pinned and pageable. Same cases and units as trueno-bench-gpu. Run by tools/bench-h100.sh."""
+and host<->device copies of 256 MiB, pinned and pageable. Same cases and units as
+trueno-bench-gpu. Run by tools/bench-h100.sh."""
 import time
 
 import torch

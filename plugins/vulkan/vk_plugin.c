@@ -283,7 +283,8 @@ typedef struct vk_device {
     double conv_gflops;            /* conv.comp's measured rate (calibration) */
     vk_pipeline mm4[MM4_TILES][2][2]; /* matmul4.comp per [tile][A k-contiguous][B k-contiguous], made at first use */
     int mm4_forced;                /* TRUENO_VULKAN_MATMUL_TILE's entry of mm4_tiles, else -1 */
-    uint32_t compute_units;        /* SMs or CUs where the driver says (VK_NV_shader_sm_builtins, VK_AMD_shader_core_properties), else 0 */
+    uint32_t compute_units;        /* SMs or CUs where the driver says (VK_NV_shader_sm_builtins,
+                                    * VK_AMD_shader_core_properties), else 0 */
     /* the element-wise pipelines specialised to one op code, per module
      * (EW_SCALAR, EW_VEC4, EW_F16, EW_BF16), made at its first use: the
      * generic float32 ones carry every op's registers */
@@ -2110,7 +2111,8 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
     uint32_t has = device_has(phys, wanted, 5);
     bool coop = (has & 6) != 0;
     VkPhysicalDeviceFloatControlsPropertiesKHR fc = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FLOAT_CONTROLS_PROPERTIES_KHR};
-    VkPhysicalDeviceShaderSMBuiltinsPropertiesNV sm = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_SM_BUILTINS_PROPERTIES_NV};
+    VkPhysicalDeviceShaderSMBuiltinsPropertiesNV sm = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_SM_BUILTINS_PROPERTIES_NV};
     VkPhysicalDeviceShaderCorePropertiesAMD amd = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_CORE_PROPERTIES_AMD};
     void *chain = NULL; /* the property structs of the extensions the device has */
     if (has & 1) { fc.pNext = chain; chain = &fc; }
@@ -2142,10 +2144,12 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
      * float16 arithmetic, and a 16×16×16 float16 -> float32 subgroup shape
      * among the device's; 32-wide subgroups (matmul_coop.comp's layout) */
     const char *want_coop = h->secure_getenv(h->ctx, "TRUENO_VULKAN_COOPERATIVE_MATRIX");
-    VkPhysicalDeviceCooperativeMatrixFeaturesNV cmf = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV};
-    VkPhysicalDevice16BitStorageFeatures s16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES, .pNext = &cmf};
-    VkPhysicalDeviceShaderFloat16Int8Features h16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES,
-                                                     .pNext = &s16};
+    VkPhysicalDeviceCooperativeMatrixFeaturesNV cmf = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV};
+    VkPhysicalDevice16BitStorageFeatures s16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
+                                                .pNext = &cmf};
+    VkPhysicalDeviceShaderFloat16Int8Features h16 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES, .pNext = &s16};
     if (want_coop && !strcmp(want_coop, "1") && (has & 4)) {
         VkPhysicalDeviceSubgroupProperties sg = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
         VkPhysicalDeviceProperties2 sp = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sg};
@@ -2166,19 +2170,23 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
                                       cp[i].AType == VK_COMPONENT_TYPE_FLOAT16_NV &&
                                       cp[i].BType == VK_COMPONENT_TYPE_FLOAT16_NV &&
                                       cp[i].CType == VK_COMPONENT_TYPE_FLOAT32_NV &&
-                                      cp[i].DType == VK_COMPONENT_TYPE_FLOAT32_NV && cp[i].scope == VK_SCOPE_SUBGROUP_NV);
+                                      cp[i].DType == VK_COMPONENT_TYPE_FLOAT32_NV &&
+                                      cp[i].scope == VK_SCOPE_SUBGROUP_NV);
             free(cp);
         }
         d->coop = shape && cmf.cooperativeMatrix && s16.storageBuffer16BitAccess && h16.shaderFloat16 &&
                   sg.subgroupSize == 32;
         if (!d->coop)
-            logf_(h, TRUENO_LOG_WARN, "%s: TRUENO_VULKAN_COOPERATIVE_MATRIX=1, but the device lacks what "
-                  "matmul_coop.comp needs (16x16x16 float16 shape, 16-bit storage, 32-wide subgroups)", d->pp.deviceName);
+            logf_(h, TRUENO_LOG_WARN,
+                  "%s: TRUENO_VULKAN_COOPERATIVE_MATRIX=1, but the device lacks what matmul_coop.comp needs "
+                  "(16x16x16 float16 shape, 16-bit storage, 32-wide subgroups)",
+                  d->pp.deviceName);
     }
     if (d->coop) {
         dev_ext[n_ext++] = "VK_NV_cooperative_matrix";
         h16 = (VkPhysicalDeviceShaderFloat16Int8Features){
-            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES, .pNext = &s16, .shaderFloat16 = VK_TRUE};
+            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES, .pNext = &s16,
+            .shaderFloat16 = VK_TRUE};
         s16 = (VkPhysicalDevice16BitStorageFeatures){.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
                                                      .pNext = &cmf, .storageBuffer16BitAccess = VK_TRUE};
         cmf = (VkPhysicalDeviceCooperativeMatrixFeaturesNV){
@@ -2292,7 +2300,8 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
              d->pp.limits.maxComputeWorkGroupInvocations, d->pp.limits.maxStorageBufferRange,
              d->unified ? "unified" : "staged", d->mm_bm, d->mm_bn, *tiles ? tiles : "none",
              f16.shaderFloat16 ? " float16" : "", f.shaderInt64 ? " int64" : "", f.shaderFloat64 ? " float64" : "",
-             d->coop ? " cooperative-matrix=on" : coop ? " cooperative-matrix=off" : "", d->denorm ? " denorm-preserve" : " denorm-flush");
+             d->coop ? " cooperative-matrix=on" : coop ? " cooperative-matrix=off" : "",
+             d->denorm ? " denorm-preserve" : " denorm-flush");
     snprintf(d->vendor, sizeof d->vendor, "%s", vendor_name(d->pp.vendorID));
     d->props = (trueno_device_props){.struct_size = sizeof d->props,
                                      .kind = d->pp.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ? TRUENO_DEVICE_CPU

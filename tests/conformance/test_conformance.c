@@ -379,7 +379,8 @@ static void family_matmul(const char *backend, trueno_op_code op, trueno_dtype d
      * 128-tiles, a K that ends inside a K-tile, tiny) and of 16 (its
      * cooperative-matrix float16 shader: partial 128-tiles) */
     const int64_t mnk[][3] = {{1, 1, 1}, {3, 5, 7}, {13, 33, 65}, {64, 64, 64}, {70, 1, 300}, {0, 4, 5}, {5, 0, 3},
-                              {4, 5, 0}, {129, 257, 63}, {132, 260, 68}, {8, 4, 1000}, {4, 4, 4}, {48, 80, 32}, {144, 272, 48}};
+                              {4, 5, 0}, {129, 257, 63}, {132, 260, 68}, {8, 4, 1000}, {4, 4, 4}, {48, 80, 32},
+                              {144, 272, 48}};
     for (size_t s = 0; s < sizeof mnk / sizeof *mnk; s++) {
         int64_t m = mnk[s][0], n = mnk[s][1], k = mnk[s][2];
         trueno_op_params p = {.struct_size = sizeof p, .floats = {1.5, -0.5}};
