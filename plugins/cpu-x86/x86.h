@@ -27,7 +27,6 @@ typedef enum x86_binop {
     X86_EQ, X86_NE, X86_LT, X86_LE, X86_GT, X86_GE
 } x86_binop;
 
-enum { X86_ARG_MIN = 1, X86_ARG_VALUE_ONLY = 2 }; /* argmax_f32's mode bits */
 
 typedef struct x86_kernels {
     const char *isa;
@@ -54,10 +53,10 @@ typedef struct x86_kernels {
     /* Σ x[i] for i < n (contiguous), accumulated in float64. */
     double (*sum_f32)(const float *x, int64_t n);
     double (*sum_f64)(const double *x, int64_t n);
-    /* The index of the first largest or smallest (mode X86_ARG_MIN) of
-     * x[0..n), 1 <= n < 2^31, and that value; the first NaN wins. With
-     * X86_ARG_VALUE_ONLY (amax, amin) only the value is found (index 0). */
-    int64_t (*argmax_f32)(const float *x, int64_t n, int mode, float *value);
+    /* The index of the first largest (want_min 0) or smallest (1) of
+     * x[0..n), 1 <= n < 2^31, and that value; the first NaN wins (amax
+     * and amin use the value). */
+    int64_t (*argmax_f32)(const float *x, int64_t n, int want_min, float *value);
     /* CAST of n contiguous elements: float32 <-> float64, float32 <->
      * bfloat16 (as uint16 bits); -1 for another pair. */
     int (*cast_f32)(uint32_t from, uint32_t to, int64_t n, const void *src, void *dst);

@@ -818,9 +818,8 @@ static void arg_chunks(void *arg, int64_t begin, int64_t end)
         int64_t len = j->inner - start < ARG_CHUNK ? j->inner - start : ARG_CHUNK;
         const float *x = (const float *)a->buffer + reduced_block_offset(a, j->op->params->ints[0], o) + start;
         uint32_t op = j->op->op;
-        int mode = (op == TRUENO_OP_ARGMIN || op == TRUENO_OP_AMIN ? X86_ARG_MIN : 0) |
-                   (op == TRUENO_OP_AMAX || op == TRUENO_OP_AMIN ? X86_ARG_VALUE_ONLY : 0);
-        j->index[w] = start + j->d->k->argmax_f32(x, len, mode, &j->value[w]);
+        int want_min = op == TRUENO_OP_ARGMIN || op == TRUENO_OP_AMIN;
+        j->index[w] = start + j->d->k->argmax_f32(x, len, want_min, &j->value[w]);
     }
 }
 
