@@ -281,6 +281,7 @@ typedef struct vk_device {
     vk_pipeline mm16[2];           /* matmul.comp's float16 and bfloat16 modules, made at first use */
     vk_pipeline mm_coop[2][2];     /* matmul_coop.comp per [A k-contiguous][B k-contiguous], made at first use */
     double conv_gflops;            /* conv.comp's measured rate (calibration) */
+    double mm16_gflops[2];         /* the float16 and bfloat16 matmul's measured rates (calibration) */
     vk_pipeline mm4[MM4_TILES][2][2]; /* matmul4.comp per [tile][A k-contiguous][B k-contiguous], made at first use */
     int mm4_forced;                /* TRUENO_VULKAN_MATMUL_TILE's entry of mm4_tiles, else -1 */
     uint32_t compute_units;        /* SMs or CUs where the driver says (VK_NV_shader_sm_builtins,
@@ -1293,8 +1294,11 @@ static double model_ns(const vk_device *d, const trueno_op_desc *op)
         double rows = (double)trueno_desc_numel(a) / (double)a->shape[a->rank - 1];
         if (rows * d->row_gbs < bw) bw = rows * d->row_gbs;
     }
-    double rate = mm ? c->gflops[TRUENO_OP_CLASS_MATMUL]
-                  : op->op == TRUENO_OP_CONV2D ? d->conv_gflops : c->gflops[TRUENO_OP_CLASS_ELEMENTWISE];
+    double rate = op->op == TRUENO_OP_CONV2D ? d->conv_gflops : c->gflops[TRUENO_OP_CLASS_ELEMENTWISE];
+    if (mm)
+        rate = op->dtype == TRUENO_DTYPE_FLOAT16    ? d->mm16_gflops[0]
+               : op->dtype == TRUENO_DTYPE_BFLOAT16 ? d->mm16_gflops[1]
+                                                     : c->gflops[TRUENO_OP_CLASS_MATMUL];
     double t_flop = trueno_op_flops(op) / rate;
     double t_byte = trueno_op_bytes(op) / bw;
     return c->launch_ns + (t_flop > t_byte ? t_flop : t_byte);
@@ -1883,11 +1887,12 @@ static trueno_status best_of_3(vk_device *d, const trueno_op_desc *op, int reps,
 static trueno_status calibrate(vk_device *d)
 {
     char key[80];
-    /* vulkan4: matmul4.comp's tiles chosen by size came after vulkan3's figures */
-    snprintf(key, sizeof key, "vulkan4-%08x-%08x-%s", d->pp.vendorID, d->pp.deviceID,
-             d->unified ? "unified" : "staged");
-    double v[8];
-    if (d->host->cache_load(d->host->ctx, key, v, 8)) {
+    /* vulkan5: the 16-bit matmul rates came after vulkan4's figures; the
+     * float16 one depends on cooperative matrices being on */
+    snprintf(key, sizeof key, "vulkan5-%08x-%08x-%s%s", d->pp.vendorID, d->pp.deviceID,
+             d->unified ? "unified" : "staged", d->coop ? "-coop" : "");
+    double v[10];
+    if (d->host->cache_load(d->host->ctx, key, v, 10)) {
         d->cost.launch_ns = v[0];
         d->cost.bandwidth_gbs = v[1];
         d->cost.gflops[TRUENO_OP_CLASS_MATMUL] = v[2];
@@ -1896,6 +1901,8 @@ static trueno_status calibrate(vk_device *d)
         d->cost.transfer_gbs = v[5];
         d->row_gbs = v[6];
         d->conv_gflops = v[7];
+        d->mm16_gflops[0] = v[8];
+        d->mm16_gflops[1] = v[9];
         d->cost.calibrated = 1;
         return TRUENO_OK;
     }
@@ -1972,6 +1979,14 @@ static trueno_status calibrate(vk_device *d)
     flat_desc(&tc, &c, mm_n, mm_n);
     if (s == TRUENO_OK) s = best_of_3(d, &op, 1, &best);
     d->cost.gflops[TRUENO_OP_CLASS_MATMUL] = 2.0 * (double)mm_n * mm_n * mm_n / best;
+    /* the same in float16 and bfloat16 (zero bits are zeros there too) */
+    for (int h = 0; h < 2 && s == TRUENO_OK; h++) {
+        op.dtype = h ? TRUENO_DTYPE_BFLOAT16 : TRUENO_DTYPE_FLOAT16;
+        ta.dtype = tb.dtype = tc.dtype = op.dtype;
+        s = best_of_3(d, &op, 1, &best);
+        d->mm16_gflops[h] = 2.0 * (double)mm_n * mm_n * mm_n / best;
+    }
+    op.dtype = TRUENO_DTYPE_FLOAT32;
 
     /* one row's rate: a sum of one row of copy_n / 16 elements, one workgroup */
     int64_t row_n = copy_n / 16;
@@ -2009,10 +2024,10 @@ static trueno_status calibrate(vk_device *d)
     drop_buffer(d, &c);
     if (s != TRUENO_OK) return s;
     d->cost.calibrated = 1;
-    double save[8] = {d->cost.launch_ns, d->cost.bandwidth_gbs, d->cost.gflops[TRUENO_OP_CLASS_MATMUL],
-                      d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE], d->cost.transfer_latency_ns, d->cost.transfer_gbs,
-                      d->row_gbs, d->conv_gflops};
-    d->host->cache_save(d->host->ctx, key, save, 8);
+    double save[10] = {d->cost.launch_ns,   d->cost.bandwidth_gbs, d->cost.gflops[TRUENO_OP_CLASS_MATMUL],
+                       d->cost.gflops[TRUENO_OP_CLASS_ELEMENTWISE], d->cost.transfer_latency_ns, d->cost.transfer_gbs,
+                       d->row_gbs, d->conv_gflops, d->mm16_gflops[0], d->mm16_gflops[1]};
+    d->host->cache_save(d->host->ctx, key, save, 10);
     return TRUENO_OK;
 }
 
