@@ -130,13 +130,16 @@ static const uint32_t spv_matmul4[] = /* operands aligned to 4 floats */
  * mm4_tile takes the first the device's limits allow that gives at least
  * half the compute units a workgroup, else the fitting one with the most
  * workgroups. On the H200 (TFLOP/s at 1024³ / 2048³ / 4096³ / 8192³):
- * 128×64×16 32.6 / 38.7 / 39.1 / 40.5, 64×64×16 27.6 / 36.7 / 37.2 /
- * 37.9, 64×32×16 26.5 / 29.1 / 32.8 / 34.2; of the others measured in
- * the same runs, K-tiles of 8 lost at every size (128×64×8 24.0 / 28.1 /
- * 34.6 / 37.3), 8×16 per invocation gave 128×128×16 10.5 / 38.8 / 39.4 /
- * 39.5, and 256×128×16 does not fit NVIDIA's 48 KiB. */
+ * 64×128×16 32.5 / 39.5 / 40.0 / 41.0, 64×64×16 27.6 / 36.7 / 37.2 /
+ * 37.9, 64×32×16 26.5 / 29.1 / 32.8 / 34.2. Of the others measured in the
+ * same runs: 128×64×16 32.6 / 38.8 / 39.2 / 40.1; K-tiles of 8 lost at
+ * every size (128×64×8 24.0 / 28.1 / 34.6 / 37.3), K-tiles of 32 more so
+ * (64×64×32 16.7 / 18.0 / 20.3 / 20.7); 128×32×16 28.4 / 36.2 / 37.3 /
+ * 37.8; 8×16 per invocation gave 128×128×16 10.5 / 38.8 / 39.4 / 39.5;
+ * 256×128×16 does not fit NVIDIA's 48 KiB; sweeping the tiles in groups
+ * of 8 or 16 rows for L2 locality changed nothing (±0.5). */
 typedef struct { uint32_t bm, bn, bk; } mm4_tile_size;
-static const mm4_tile_size mm4_tiles[] = {{128, 64, 16}, {64, 64, 16}, {64, 32, 16}};
+static const mm4_tile_size mm4_tiles[] = {{64, 128, 16}, {64, 64, 16}, {64, 32, 16}};
 #define MM4_TILES (sizeof mm4_tiles / sizeof mm4_tiles[0])
 static uint32_t mm4_threads(const mm4_tile_size *t) { return t->bm / 64 * (t->bn / 32) * 32; }
 static uint32_t mm4_shared_bytes(const mm4_tile_size *t) { return 2 * t->bk * (t->bm / 4 + 1 + t->bn / 4 + 1) * 16; }
