@@ -218,7 +218,9 @@ typedef struct colreduce_params {   /* colreduce.comp's push constants */
 
 typedef struct cast_params {        /* cast.comp's push constants */
     uint32_t n, from, to, words;
-    uint32_t ox, oo;
+    uint32_t ox, oo, rank, pad;
+    uint32_t shape[4];              /* the input's view, collapsed (the output is contiguous) */
+    int32_t sx[4];
 } cast_params;
 
 typedef struct vk_buffer {
@@ -1058,25 +1060,33 @@ static int cast_kind(uint32_t dt)
            : dt == TRUENO_DTYPE_BFLOAT16 ? 3 : -1;
 }
 
+/* CAST between float32, int32, float16 and bfloat16, and CONTIGUOUS of
+ * int32, float16 and bfloat16 (float32's is an element-wise copy): the
+ * input any view of at most four axes once collapsed (ew_layout), the
+ * output contiguous; a 16-bit output of an even count at an even offset
+ * (an invocation writes whole words). */
 static bool cast_layout(const trueno_op_desc *op, cast_params *p)
 {
     const trueno_tensor_desc *a = op->inputs[0], *o = op->outputs[0];
     int from = cast_kind(a->dtype), to = cast_kind(o->dtype);
     int64_t n = trueno_desc_numel(o);
     bool half_out = to >= 2;
-    if (op->op != TRUENO_OP_CAST || from < 0 || to < 0 || from == to || n == 0 || n >= INT32_MAX / 2 ||
-        a->offset + n >= INT32_MAX || o->offset + n >= INT32_MAX || (half_out && (n % 2 || o->offset % 2)))
+    bool copy = op->op == TRUENO_OP_CONTIGUOUS && a->dtype == o->dtype && from > 0;
+    ew_params e;
+    if (!(op->op == TRUENO_OP_CAST ? from >= 0 && to >= 0 && from != to : copy) || n == 0 || n >= INT32_MAX / 2 ||
+        (half_out && (n % 2 || o->offset % 2)) || !ew_layout(op, &e))
         return false;
-    const trueno_tensor_desc *t[2] = {a, o};
-    for (int k = 0; k < 2; k++) {
-        int64_t expect = 1;
-        for (uint32_t ax = t[k]->rank; ax-- > 0;) {
-            if (t[k]->shape[ax] != 1 && t[k]->strides[ax] != expect) return false;
-            expect *= t[k]->shape[ax];
-        }
+    for (uint32_t i = 0, expect = 1; i < e.rank; i++) { /* the output C-contiguous */
+        uint32_t ax = e.rank - 1 - i;
+        if (e.so[ax] != (int32_t)expect) return false;
+        expect *= e.shape[ax];
     }
     *p = (cast_params){.n = (uint32_t)n, .from = (uint32_t)from, .to = (uint32_t)to,
-                       .words = (uint32_t)(half_out ? n / 2 : n), .ox = (uint32_t)a->offset, .oo = (uint32_t)o->offset};
+                       .words = (uint32_t)(half_out ? n / 2 : n), .ox = e.oa, .oo = e.oo, .rank = e.rank};
+    for (uint32_t i = 0; i < e.rank; i++) {
+        p->shape[i] = e.shape[i];
+        p->sx[i] = e.sa[i];
+    }
     return true;
 }
 
@@ -1234,7 +1244,7 @@ static bool supported(const vk_device *d, const trueno_op_desc *op)
         topk_params p;
         return !d->lost && d->topk.pipe && op->dtype == TRUENO_DTYPE_FLOAT32 && topk_layout(op, &p);
     }
-    if (op->op == TRUENO_OP_CAST) {
+    if (op->op == TRUENO_OP_CAST || (op->op == TRUENO_OP_CONTIGUOUS && op->dtype != TRUENO_DTYPE_FLOAT32)) {
         cast_params p;
         return !d->lost && cast_layout(op, &p);
     }
@@ -1472,7 +1482,7 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
         vk_buffer *bufs[4] = {op->inputs[0]->buffer, op->inputs[1]->buffer, op->inputs[2]->buffer, o->buffer};
         return dispatch_grid(d, &d->conv, bufs, 4, 1, &p, sizeof p, p.total, &p.rows);
     }
-    if (op->op == TRUENO_OP_CAST) {
+    if (op->op == TRUENO_OP_CAST || (op->op == TRUENO_OP_CONTIGUOUS && op->dtype != TRUENO_DTYPE_FLOAT32)) {
         cast_params p;
         cast_layout(op, &p);
         vk_buffer *bufs[2] = {op->inputs[0]->buffer, o->buffer};

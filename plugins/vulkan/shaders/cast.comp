@@ -1,7 +1,9 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
-// CAST between float32, int32, float16 and bfloat16, contiguous operands,
-// the reference's conversions bit for bit: float to int truncates toward
+// CAST between float32, int32, float16 and bfloat16 from any view of at
+// most four axes into a contiguous output (and CONTIGUOUS of int32,
+// float16 and bfloat16: from = to, the bits copied), the reference's
+// conversions bit for bit: float to int truncates toward
 // zero into int64 (NaN 0, saturating) and wraps to 32 bits, as NumPy on
 // x86-64; int to float rounds to nearest even (Vulkan converts correctly
 // rounded); float16 and bfloat16 widen exactly and narrow from float32 by
@@ -17,7 +19,9 @@ layout(std430, binding = 1) writeonly buffer O { uint o[]; };
 
 layout(push_constant) uniform Params {
     uint n, from, to, words;   // words: output words to write
-    uint ox, oo;               // offsets in elements (oo even for 16-bit outputs)
+    uint ox, oo, rank, pad;    // offsets in elements (oo even for 16-bit outputs)
+    uint shape[4];             // the input's view (the output is contiguous in this shape)
+    int sx[4];
 } p;
 
 const uint F32 = 0u, I32 = 1u, F16 = 2u, BF16 = 3u;
@@ -36,10 +40,18 @@ int f32_to_i32(float v)
     return int(v < 0.0 ? 0u - low : low);
 }
 
-// element i of the input as float32 (int32: as a float only when the target is a float)
+// element i (C order) of the input, its bits (16-bit: in the low half)
 uint load_raw(uint i)
 {
     uint e = p.ox + i;
+    if (p.rank > 1u || p.sx[0] != 1) {
+        int off = int(p.ox);
+        for (uint d = p.rank; d-- > 0u;) {
+            off += int(i % p.shape[d]) * p.sx[d];
+            i /= p.shape[d];
+        }
+        e = uint(off);
+    }
     if (p.from == F16 || p.from == BF16) return (x[e >> 1] >> ((e & 1u) * 16u)) & 0xffffu;
     return x[e];
 }
@@ -54,6 +66,7 @@ float as_float(uint raw)
 
 uint convert(uint raw)   // one element, to the target's bits (16-bit targets in the low half)
 {
+    if (p.from == p.to) return raw;   // CONTIGUOUS
     if (p.to == I32) return p.from == F32 || p.from == F16 || p.from == BF16 ? uint(f32_to_i32(as_float(raw))) : raw;
     float v = as_float(raw);
     if (p.to == F16) return f32_to_f16_bits(v);
