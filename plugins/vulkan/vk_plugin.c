@@ -1051,9 +1051,7 @@ static bool colreduce_layout(const trueno_op_desc *op, colreduce_params *p)
     return true;
 }
 
-/* CAST between float32, int32, float16 and bfloat16 (cast.comp's codes),
- * both operands contiguous; a 16-bit output is written two elements to a
- * word, so its offset and count must be even (else the op goes elsewhere) */
+/* cast.comp's code of a dtype (float32, int32, float16, bfloat16), else -1 */
 static int cast_kind(uint32_t dt)
 {
     return dt == TRUENO_DTYPE_FLOAT32 ? 0 : dt == TRUENO_DTYPE_INT32 ? 1 : dt == TRUENO_DTYPE_FLOAT16 ? 2
