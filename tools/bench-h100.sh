@@ -2,7 +2,8 @@
 # tools/bench-h100.sh DIR — on the device machine (NVIDIA H100, NVIDIA's
 # Vulkan driver, no Vulkan loader): with DIR made by tools/pack-device.sh,
 # shows the device, runs the conformance suite on it (the Vulkan plugin
-# against the reference backend), trueno-bench-gpu vulkan beside PyTorch's
+# against the reference backend; again with cooperative matrices on), the
+# device-OOM test, trueno-bench-gpu vulkan beside PyTorch's
 # cuBLAS anchors, the Fashion-MNIST k-NN with the GPU plugin loaded, and
 # tools/bench-compare's dispatcher check (every backend forced, then auto)
 # on sizes where the GPU can win, written to $OUT/bench-compare.md when OUT
@@ -31,8 +32,14 @@ echo "== trueno-info"
 "$dir/bin/trueno-info" | sed -n '/Devices/,$p'
 echo "== conformance: the Vulkan plugin against the reference backend"
 TRUENO_BACKENDS=vulkan "$dir/bin/test_conformance" | grep -v '# SKIP' | tail -25
+echo "== conformance with cooperative matrices on (float16 matmul through VK_NV_cooperative_matrix)"
+TRUENO_VULKAN_COOPERATIVE_MATRIX=1 TRUENO_BACKENDS=vulkan "$dir/bin/test_conformance" | grep -E '^not ok|cases compared'
+echo "== the GPU filled until it cannot allocate: the dispatcher re-runs the op elsewhere"
+"$dir/bin/test_device_oom"
 echo "== trueno-bench-gpu vulkan"
 "$dir/bin/trueno-bench-gpu" vulkan
+echo "== trueno-bench-gpu vulkan, cooperative matrices on (the hgemm rows)"
+TRUENO_VULKAN_COOPERATIVE_MATRIX=1 TRUENO_BENCH_GPU_BIG_MIB=1 "$dir/bin/trueno-bench-gpu" vulkan | grep hgemm
 echo "== PyTorch anchors (same machine, same run)"
 python3 "$dir/tools/bench-gpu-anchor.py"
 echo "== trueno-fashion-knn (all plugins; the dispatcher chooses), k=1, then k=5 distance"

@@ -7,7 +7,7 @@
 set -euo pipefail
 build=$1 out=$2
 rm -rf "$out" && mkdir -p "$out/bin" "$out/lib/trueno/plugins" "$out/extra" "$out/data" "$out/tools"
-cp "$build"/bin/{trueno-info,trueno-bench,trueno-bench-gpu,trueno-fashion-knn,trueno-ulp-table,test_conformance} "$out/bin/"
+cp "$build"/bin/{trueno-info,trueno-bench,trueno-bench-gpu,trueno-fashion-knn,trueno-ulp-table,test_conformance,test_device_oom} "$out/bin/"
 cp -P "$build"/lib/libtrueno-core.so* "$out/lib/"
 cp "$build"/lib/trueno/plugins/libtrueno-{vulkan,cpu-x86}.so "$out/lib/trueno/plugins/"
 for l in libvulkan.so.1 libcjson.so.1 libpng16.so.16 libgomp.so.1; do
