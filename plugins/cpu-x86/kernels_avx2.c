@@ -16,6 +16,7 @@
 #define VSQRTD(x) (vd)_mm256_sqrt_pd((__m256d)(x))
 #define VMIN(a, b) (vf)_mm256_min_ps((__m256)(a), (__m256)(b))
 #define VMAX(a, b) (vf)_mm256_max_ps((__m256)(a), (__m256)(b))
+#define VANY(m) (_mm256_movemask_ps((__m256)(m)) != 0)
 #define VCVTPH_PS(h) (vf)_mm256_cvtph_ps((__m128i)(h))   /* F16C: the probe requires it for this level */
 #define VCVTPS_PH(x) (vh)_mm256_cvtps_ph((__m256)(x), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define VSTREAM(p, v) _mm256_stream_si256((__m256i *)(void *)(p), (__m256i)(v))

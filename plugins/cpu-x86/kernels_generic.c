@@ -14,6 +14,7 @@
 #define VSQRTD(x) (vd)_mm_sqrt_pd((__m128d)(x))
 #define VMIN(a, b) (vf)_mm_min_ps((__m128)(a), (__m128)(b))
 #define VMAX(a, b) (vf)_mm_max_ps((__m128)(a), (__m128)(b))
+#define VANY(m) (_mm_movemask_ps((__m128)(m)) != 0)
 #define VSTREAM(p, v) _mm_stream_si128((__m128i *)(void *)(p), (__m128i)(v))
 #include "vmath.h"
 

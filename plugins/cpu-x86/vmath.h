@@ -28,8 +28,9 @@
  * (S. L. Moshier, Cephes Math Library, 1984–1992, netlib.org/cephes.) The
  * measured ULP errors are in docs/ulp.md (tools/ulp-table.c).
  */
-#if !defined(VB) || !defined(VSQRT) || !defined(VSQRTD) || !defined(VMIN) || !defined(VMAX) || !defined(VSTREAM)
-#error "define VB (vector bytes), VSQRT(x), VSQRTD(x) (float64), VMIN(a, b), VMAX(a, b) (the ISA's minps/maxps: b when either is NaN) and VSTREAM(p, v) (a non-temporal store of a vector at aligned p) before including vmath.h (VSCALEF(y, n) is optional)"
+#if !defined(VB) || !defined(VSQRT) || !defined(VSQRTD) || !defined(VMIN) || !defined(VMAX) || !defined(VSTREAM) || \
+    !defined(VANY)
+#error "define VB (vector bytes), VSQRT(x), VSQRTD(x) (float64), VMIN(a, b), VMAX(a, b) (the ISA's minps/maxps: b when either is NaN), VSTREAM(p, v) (a non-temporal store of a vector at aligned p) and VANY(m) (whether any lane of a comparison's mask is set) before including vmath.h (VSCALEF(y, n) is optional)"
 #endif
 
 #include <stdint.h>
@@ -703,19 +704,22 @@ static inline __attribute__((always_inline)) vf vload_tail(const float *x, int64
 /* The first index of the largest (want_min 0) or smallest (1) of x[0..n),
  * 1 <= n < 2^31; the first NaN wins, as numpy.argmax. Blocks of
  * ARG_BLOCK elements are reduced by max (min) alone, in four chains (one
- * was bound by maxps's latency), with an unordered compare per vector for
- * NaN; a block's lanes are compared with the best so far, and reduced
- * only when one beats it. The first block whose extreme strictly beats
- * every earlier one holds the answer's first occurrence, so that block
- * alone is scanned for it at the end. (Tracking an index per lane cost
- * 3 more ops per vector: 1M float32 182 us against NumPy's 168.) The
- * padded tail repeats x[0], which never beats the best. */
+ * was bound by maxps's latency); a block's lanes are compared with the
+ * best so far (VANY), and reduced only when one beats it. The first block
+ * whose extreme strictly beats every earlier one holds the answer's first
+ * occurrence, so that block alone is scanned for it at the end. NaN: an
+ * FMA per vector adds v·0 into a sum that a NaN (or an infinity) turns
+ * NaN; then a scan for the first NaN decides (infinities alone: none).
+ * (Tracking an index per lane cost 3 more ops per vector, and a compare
+ * per vector for NaN went through the integer registers: 1M float32
+ * 182 -> 154 us, NumPy 146.) The padded tail repeats x[0], which never
+ * beats the best. */
 #define ARG_BLOCK (16 * VL)
 static inline __attribute__((always_inline)) int64_t arg_loop(const float *x, int64_t n, int want_min, float *value)
 {
-    vi nan = {0};
+    vf poison = {0}; /* Σ v·0: NaN once a NaN or an infinity was seen */
     float best = x[0];
-    int64_t at = 0; /* the block holding the first occurrence of best */
+    int64_t at = 0;  /* the block holding the first occurrence of best */
     for (int64_t i = 0; i < n; i += ARG_BLOCK) {
         vf m[4] = {vsplat(x[0]), vsplat(x[0]), vsplat(x[0]), vsplat(x[0])};
         if (i + ARG_BLOCK <= n) {
@@ -723,32 +727,28 @@ static inline __attribute__((always_inline)) int64_t arg_loop(const float *x, in
                 vf v;
                 memcpy(&v, x + i + q * VL, sizeof v);
                 m[q & 3] = want_min ? VMIN(v, m[q & 3]) : VMAX(v, m[q & 3]); /* a NaN v keeps m */
-                nan |= v != v;
+                poison += v * 0.0f;
             }
             m[0] = want_min ? VMIN(VMIN(m[0], m[1]), VMIN(m[2], m[3])) : VMAX(VMAX(m[0], m[1]), VMAX(m[2], m[3]));
         } else {
             for (int64_t k = i; k < n; k += VL) {
                 vf v = vload_tail(x, k, n, x[0]);
                 m[0] = want_min ? VMIN(v, m[0]) : VMAX(v, m[0]);
-                nan |= v != v;
+                poison += v * 0.0f;
             }
         }
-        vi beats = want_min ? m[0] < best : m[0] > best;
-        int any = 0;
-        for (int l = 0; l < VL; l++) any |= beats[l];
-        if (any) {
+        if (VANY(want_min ? m[0] < best : m[0] > best)) {
             for (int l = 0; l < VL; l++)
                 if (want_min ? m[0][l] < best : m[0][l] > best) best = m[0][l];
             at = i;
         }
     }
-    int any_nan = x[0] != x[0];
-    for (int l = 0; l < VL; l++) any_nan |= nan[l];
-    if (any_nan) {
-        int64_t k = 0;
-        while (x[k] == x[k]) k++;
-        *value = x[k];
-        return k;
+    if (VANY(poison != poison) || x[0] != x[0]) {
+        for (int64_t k = 0; k < n; k++)
+            if (x[k] != x[k]) {
+                *value = x[k];
+                return k;
+            }
     }
     while (x[at] != best) at++; /* == also for ±0: the first zero is the value, as NumPy's */
     *value = x[at];

@@ -304,12 +304,13 @@ static void family_arg_ties(const char *backend, trueno_op_code op, trueno_dtype
 {
     const int64_t lengths[] = {1, 15, 16, 17, 63, 64, 65, 127, 128, 129, 200, 1023, 1025, 4097};
     for (size_t s = 0; s < sizeof lengths / sizeof *lengths; s++)
-        for (int kind = 0; kind < 2; kind++) {
+        for (int kind = 0; kind < 3; kind++) { /* 2: infinities of both signs and no NaN */
             int64_t n = lengths[s], one = 1;
             double *v = master(n, false, false);
             for (int64_t i = 0; i < n; i++) {
                 int r = (int)floor(4 * urand());
-                v[i] = kind == 0 ? r : r == 0 ? -0.0 : r == 1 ? 0.0 : -1.0;
+                v[i] = kind == 0 ? r : kind == 1 ? (r == 0 ? -0.0 : r == 1 ? 0.0 : -1.0)
+                     : (i % 37 == 5 ? (r < 2 ? INFINITY : -INFINITY) : v[i]);
             }
             trueno_tensor *in[1] = {make(dt, 1, &n, v, 0)};
             free(v);
