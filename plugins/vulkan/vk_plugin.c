@@ -869,9 +869,6 @@ static bool mm_layout(const vk_device *d, const trueno_op_desc *op, mm_params *p
     return true;
 }
 
-/* The leading `lead` axes of the operands (all of the same extents there)
- * as one axis of *rows with one stride per operand, or false when they do
- * not collapse (a view whose rows are not evenly spaced). */
 /* Whether matmul4.comp takes the product: every operand's contiguous axis
  * has stride 1, and its extent, the offsets and the other strides are
  * multiples of 4 floats, so that each vec4 it reads or writes lies inside
@@ -915,6 +912,9 @@ static bool mm_coop_ok(const vk_device *d, const trueno_op_desc *op, const mm_pa
     return ok;
 }
 
+/* The leading `lead` axes of the operands (all of the same extents there)
+ * as one axis of *rows with one stride per operand, or false when they do
+ * not collapse (a view whose rows are not evenly spaced). */
 static bool collapse_rows(const trueno_tensor_desc *const *t, int nt, int lead, int64_t *rows, int32_t *stride)
 {
     int64_t z = 1, st[4] = {0, 0, 0, 0};
@@ -1427,15 +1427,20 @@ static int mm4_tile(const vk_device *d, uint32_t m, uint32_t n, uint32_t z)
     return last;
 }
 
+/* A matmul pipeline (four bindings, mm_params) made at its first use, or
+ * NULL where it cannot be made */
+static vk_pipeline *mm_pipeline(vk_device *d, vk_pipeline *p, const uint32_t *code, size_t bytes, const uint32_t *spec,
+                                uint32_t n_spec)
+{
+    if (p->pipe || p->failed) return p->pipe ? p : NULL;
+    return made_once(d, p, make_pipeline(d, p, code, bytes, 4, sizeof(mm_params), spec, n_spec));
+}
+
 static vk_pipeline *mm4_pipeline(vk_device *d, int tile, bool a_kc, bool b_kc)
 {
-    vk_pipeline *p = &d->mm4[tile][a_kc][b_kc];
-    if (!p->pipe && !p->failed) {
-        const mm4_tile_size *t = &mm4_tiles[tile];
-        uint32_t spec[6] = {a_kc, b_kc, t->bm, t->bn, t->bk, mm4_threads(t)};
-        made_once(d, p, make_pipeline(d, p, spv_matmul4, sizeof spv_matmul4, 4, sizeof(mm_params), spec, 6));
-    }
-    return p->pipe ? p : NULL;
+    const mm4_tile_size *t = &mm4_tiles[tile];
+    uint32_t spec[6] = {a_kc, b_kc, t->bm, t->bn, t->bk, mm4_threads(t)};
+    return mm_pipeline(d, &d->mm4[tile][a_kc][b_kc], spv_matmul4, sizeof spv_matmul4, spec, 6);
 }
 
 static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
@@ -1500,28 +1505,21 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
         vk_buffer *c0 = (p.flags & 1) ? op->inputs[2]->buffer : a;
         if (!bindable(d, a) || !bindable(d, b) || !bindable(d, c) || !bindable(d, c0)) return TRUENO_UNSUPPORTED;
         vk_buffer *bufs[4] = {a, b, c0, c};
-        if (mm_coop_ok(d, op, &p)) {
-            vk_pipeline *pc = &d->mm_coop[(p.flags & 2) != 0][(p.flags & 4) != 0];
-            if (!pc->pipe && !pc->failed) {
-                uint32_t spec[2] = {(p.flags & 2) != 0, (p.flags & 4) != 0};
-                made_once(d, pc, make_pipeline(d, pc, spv_matmul_coop, sizeof spv_matmul_coop, 4, sizeof(mm_params),
-                                               spec, 2));
-            }
-            if (pc->pipe) return dispatch(d, pc, bufs, 4, 1, &p, sizeof p, (p.n + 127) / 128, (p.m + 127) / 128, z);
-        }
+        bool a_kc = (p.flags & 2) != 0, b_kc = (p.flags & 4) != 0;
+        uint32_t layouts[2] = {a_kc, b_kc};
+        vk_pipeline *pc = mm_coop_ok(d, op, &p) ? mm_pipeline(d, &d->mm_coop[a_kc][b_kc], spv_matmul_coop,
+                                                              sizeof spv_matmul_coop, layouts, 2)
+                                                : NULL;
+        if (pc) return dispatch(d, pc, bufs, 4, 1, &p, sizeof p, (p.n + 127) / 128, (p.m + 127) / 128, z);
         if (op->dtype != TRUENO_DTYPE_FLOAT32) {
-            vk_pipeline *ph = &d->mm16[op->dtype == TRUENO_DTYPE_BFLOAT16];
-            if (!ph->pipe && !ph->failed) {
-                bool bf = op->dtype == TRUENO_DTYPE_BFLOAT16;
-                made_once(d, ph, make_pipeline(d, ph, bf ? spv_matmul_bf16 : spv_matmul_f16,
-                                               bf ? sizeof spv_matmul_bf16 : sizeof spv_matmul_f16, 4,
-                                               sizeof(mm_params), NULL, 0));
-            }
-            if (!ph->pipe) return TRUENO_UNSUPPORTED;
+            bool bf = op->dtype == TRUENO_DTYPE_BFLOAT16;
+            vk_pipeline *ph = mm_pipeline(d, &d->mm16[bf], bf ? spv_matmul_bf16 : spv_matmul_f16,
+                                          bf ? sizeof spv_matmul_bf16 : sizeof spv_matmul_f16, NULL, 0);
+            if (!ph) return TRUENO_UNSUPPORTED;
             return dispatch(d, ph, bufs, 4, 1, &p, sizeof p, (p.n + 63) / 64, (p.m + 63) / 64, z);
         }
         int tile = mm_vec4(&p) ? mm4_tile(d, p.m, p.n, z) : -1;
-        vk_pipeline *p4 = tile >= 0 ? mm4_pipeline(d, tile, (p.flags & 2) != 0, (p.flags & 4) != 0) : NULL;
+        vk_pipeline *p4 = tile >= 0 ? mm4_pipeline(d, tile, a_kc, b_kc) : NULL;
         if (p4)
             return dispatch(d, p4, bufs, 4, 1, &p, sizeof p, (p.n + mm4_tiles[tile].bn - 1) / mm4_tiles[tile].bn,
                             (p.m + mm4_tiles[tile].bm - 1) / mm4_tiles[tile].bm, z);
@@ -1849,20 +1847,6 @@ static double now_ns(void)
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-static void flat_desc(trueno_tensor_desc *t, vk_buffer *b, int64_t rows, int64_t cols)
-{
-    memset(t, 0, sizeof *t);
-    t->struct_size = sizeof *t;
-    t->dtype = TRUENO_DTYPE_FLOAT32;
-    t->rank = 2;
-    t->buffer = b;
-    t->shape[0] = rows;
-    t->shape[1] = cols;
-    t->strides[0] = cols;
-    t->strides[1] = 1;
-}
-
-/* The best of 3 rounds of `reps` runs of op in one batch, per run (ns). */
 /* a C-order float32 tensor of rank 1..4 in b at element offset `off` */
 static void shaped_desc(trueno_tensor_desc *t, vk_buffer *b, int rank, const int64_t *shape, int64_t off)
 {
@@ -1872,12 +1856,20 @@ static void shaped_desc(trueno_tensor_desc *t, vk_buffer *b, int rank, const int
     t->rank = (uint32_t)rank;
     t->buffer = b;
     t->offset = off;
-    for (int i = rank - 1, st = 1; i >= 0; st *= (int)shape[i], i--) {
+    for (int64_t i = rank - 1, st = 1; i >= 0; st *= shape[i], i--) {
         t->shape[i] = shape[i];
         t->strides[i] = st;
     }
 }
 
+/* a rows×cols one, at offset 0 */
+static void flat_desc(trueno_tensor_desc *t, vk_buffer *b, int64_t rows, int64_t cols)
+{
+    int64_t shape[2] = {rows, cols};
+    shaped_desc(t, b, 2, shape, 0);
+}
+
+/* The best of 3 rounds of `reps` runs of op in one batch, per run (ns). */
 static trueno_status best_of_3(vk_device *d, const trueno_op_desc *op, int reps, double *best_ns)
 {
     trueno_status s = TRUENO_OK;
@@ -2140,14 +2132,22 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
     VkPhysicalDeviceShaderSMBuiltinsPropertiesNV sm = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_SM_BUILTINS_PROPERTIES_NV};
     VkPhysicalDeviceShaderCorePropertiesAMD amd = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_CORE_PROPERTIES_AMD};
-    void *chain = NULL; /* the property structs of the extensions the device has */
+    VkPhysicalDeviceSubgroupProperties sub = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+    void *chain = &sub; /* the core 1.1 struct and those of the extensions the device has */
     if (has & 1) { fc.pNext = chain; chain = &fc; }
     if (has & 8) { sm.pNext = chain; chain = &sm; }
     if (has & 16) { amd.pNext = chain; chain = &amd; }
-    if (chain) {
-        VkPhysicalDeviceProperties2 fp = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = chain};
-        vkGetPhysicalDeviceProperties2(phys, &fp);
-    }
+    VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = chain};
+    vkGetPhysicalDeviceProperties2(phys, &p2);
+    /* the features: float16 arithmetic, 16-bit storage, cooperative matrices where offered */
+    VkPhysicalDeviceCooperativeMatrixFeaturesNV cmf = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV};
+    VkPhysicalDevice16BitStorageFeatures s16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
+                                                .pNext = (has & 4) ? &cmf : NULL};
+    VkPhysicalDeviceShaderFloat16Int8Features f16 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES, .pNext = &s16};
+    VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &f16};
+    vkGetPhysicalDeviceFeatures2(phys, &f2);
     if (has & 1) d->denorm = fc.shaderDenormPreserveFloat32;
     if (has & 8) d->compute_units = sm.shaderSMCount;
     if (has & 16)
@@ -2170,18 +2170,7 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
      * float16 arithmetic, and a 16×16×16 float16 -> float32 subgroup shape
      * among the device's; 32-wide subgroups (matmul_coop.comp's layout) */
     const char *want_coop = h->secure_getenv(h->ctx, "TRUENO_VULKAN_COOPERATIVE_MATRIX");
-    VkPhysicalDeviceCooperativeMatrixFeaturesNV cmf = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV};
-    VkPhysicalDevice16BitStorageFeatures s16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
-                                                .pNext = &cmf};
-    VkPhysicalDeviceShaderFloat16Int8Features h16 = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES, .pNext = &s16};
     if (want_coop && !strcmp(want_coop, "1") && (has & 4)) {
-        VkPhysicalDeviceSubgroupProperties sg = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
-        VkPhysicalDeviceProperties2 sp = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sg};
-        vkGetPhysicalDeviceProperties2(phys, &sp);
-        VkPhysicalDeviceFeatures2 cf = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &h16};
-        vkGetPhysicalDeviceFeatures2(phys, &cf);
         PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesNV shapes =
             (PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesNV)vkGetInstanceProcAddr(
                 in->instance, "vkGetPhysicalDeviceCooperativeMatrixPropertiesNV");
@@ -2200,28 +2189,27 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
                                       cp[i].scope == VK_SCOPE_SUBGROUP_NV);
             free(cp);
         }
-        d->coop = shape && cmf.cooperativeMatrix && s16.storageBuffer16BitAccess && h16.shaderFloat16 &&
-                  sg.subgroupSize == 32;
+        d->coop = shape && cmf.cooperativeMatrix && s16.storageBuffer16BitAccess && f16.shaderFloat16 &&
+                  sub.subgroupSize == 32;
         if (!d->coop)
             logf_(h, TRUENO_LOG_WARN,
                   "%s: TRUENO_VULKAN_COOPERATIVE_MATRIX=1, but the device lacks what matmul_coop.comp needs "
                   "(16x16x16 float16 shape, 16-bit storage, 32-wide subgroups)",
                   d->pp.deviceName);
     }
-    if (d->coop) {
-        dev_ext[n_ext++] = "VK_NV_cooperative_matrix";
-        h16 = (VkPhysicalDeviceShaderFloat16Int8Features){
-            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES, .pNext = &s16,
-            .shaderFloat16 = VK_TRUE};
-        s16 = (VkPhysicalDevice16BitStorageFeatures){.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
-                                                     .pNext = &cmf, .storageBuffer16BitAccess = VK_TRUE};
-        cmf = (VkPhysicalDeviceCooperativeMatrixFeaturesNV){
-            .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV, .cooperativeMatrix = VK_TRUE};
-    }
+    /* what matmul_coop.comp uses, enabled with the extension */
+    VkPhysicalDeviceCooperativeMatrixFeaturesNV on_cm = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV, .cooperativeMatrix = VK_TRUE};
+    VkPhysicalDevice16BitStorageFeatures on_s16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
+                                                   .pNext = &on_cm, .storageBuffer16BitAccess = VK_TRUE};
+    VkPhysicalDeviceShaderFloat16Int8Features on_f16 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES, .pNext = &on_s16,
+        .shaderFloat16 = VK_TRUE};
+    if (d->coop) dev_ext[n_ext++] = "VK_NV_cooperative_matrix";
     float prio = 1;
     VkDeviceQueueCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO, .queueFamilyIndex = d->qfam,
                                   .queueCount = 1, .pQueuePriorities = &prio};
-    VkDeviceCreateInfo di = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .pNext = d->coop ? &h16 : NULL,
+    VkDeviceCreateInfo di = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .pNext = d->coop ? &on_f16 : NULL,
                              .queueCreateInfoCount = 1, .pQueueCreateInfos = &qi, .enabledExtensionCount = n_ext,
                              .ppEnabledExtensionNames = dev_ext};
     VkResult r = vkCreateDevice(phys, &di, NULL, &d->dev);
@@ -2300,14 +2288,7 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
     for (uint32_t i = 0; i < d->mp.memoryHeapCount; i++)
         if ((d->mp.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) && d->mp.memoryHeaps[i].size > heap)
             heap = d->mp.memoryHeaps[i].size;
-    VkPhysicalDeviceFeatures f;
-    vkGetPhysicalDeviceFeatures(phys, &f);
-    VkPhysicalDeviceSubgroupProperties sub = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
-    VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sub};
-    vkGetPhysicalDeviceProperties2(phys, &p2);
-    VkPhysicalDeviceShaderFloat16Int8Features f16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES};
-    VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &f16};
-    vkGetPhysicalDeviceFeatures2(phys, &f2);
+    const VkPhysicalDeviceFeatures *f = &f2.features;
     snprintf(d->name, sizeof d->name, "%s (Vulkan %u.%u.%u)", d->pp.deviceName, VK_API_VERSION_MAJOR(d->pp.apiVersion),
              VK_API_VERSION_MINOR(d->pp.apiVersion), VK_API_VERSION_PATCH(d->pp.apiVersion));
     char tiles[120] = "", units[16] = "unknown"; /* matmul4.comp's tiles the limits allow */
@@ -2325,7 +2306,7 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
              sub.subgroupSize, units, d->pp.limits.maxComputeSharedMemorySize,
              d->pp.limits.maxComputeWorkGroupInvocations, d->pp.limits.maxStorageBufferRange,
              d->unified ? "unified" : "staged", d->mm_bm, d->mm_bn, *tiles ? tiles : "none",
-             f16.shaderFloat16 ? " float16" : "", f.shaderInt64 ? " int64" : "", f.shaderFloat64 ? " float64" : "",
+             f16.shaderFloat16 ? " float16" : "", f->shaderInt64 ? " int64" : "", f->shaderFloat64 ? " float64" : "",
              d->coop ? " cooperative-matrix=on" : coop ? " cooperative-matrix=off" : "",
              d->denorm ? " denorm-preserve" : " denorm-flush");
     snprintf(d->vendor, sizeof d->vendor, "%s", vendor_name(d->pp.vendorID));
