@@ -547,9 +547,20 @@ int main(int argc, char **argv)
         devices++;
         diag("device %s: %s [%s]", info.plugin, info.props->name, info.props->features);
         const char *isa = getenv("TRUENO_X86_ISA");
-        if (isa && !strcmp(info.plugin, "cpu-x86")) { /* the forced level must be the one running */
-            char want[32];
+        if (isa && !strcmp(info.plugin, "cpu-x86")) {
+            /* a level the CPU has must be the one running; on a CPU without
+             * it the plugin runs its best instead, which another
+             * conformance_<isa> run covers already */
+            char want[32], token[40];
             snprintf(want, sizeof want, "isa=%s ", isa);
+            snprintf(token, sizeof token, " %s%s ", isa, strcmp(isa, "avx512") ? "" : "f");
+            char have[256];
+            snprintf(have, sizeof have, "%s ", info.props->features);
+            if (strcmp(isa, "sse2") && !strstr(have, token)) {
+                printf("ok %d - # SKIP this CPU has no %s (%s)\n", ++tap_count, isa, info.props->features);
+                trueno_runtime_destroy(rt);
+                return tap_done();
+            }
             ok(strncmp(info.props->features, want, strlen(want)) == 0, "cpu-x86 runs at the forced ISA level %s", isa);
         }
         for (uint32_t code = 1; code < TRUENO_OP_COUNT_1_0; code++) {
