@@ -20,6 +20,7 @@
 #define VCVTPH_PS(h) (vf)_mm256_cvtph_ps((__m128i)(h))   /* F16C: the probe requires it for this level */
 #define VCVTPS_PH(x) (vh)_mm256_cvtps_ph((__m256)(x), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define VSTREAM(p, v) _mm256_stream_si256((__m256i *)(void *)(p), (__m256i)(v))
+#define VWIDEN(p) (vd)_mm256_cvtps_pd(_mm_loadu_ps(p))
 #include "vmath.h"
 
 /* The 12 accumulators are named variables, not an array: GCC 12 kept
@@ -65,16 +66,19 @@ static double hsum(__m256d v)
     return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
 }
 
+/* four sums: with two, the adds' latency bounded a 1024-wide row's sum */
 static double sum_f32(const float *x, int64_t n)
 {
-    __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+    __m256d s0 = _mm256_setzero_pd(), s1 = s0, s2 = s0, s3 = s0;
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256 v = _mm256_loadu_ps(x + i);
-        s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
-        s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm_loadu_ps(x + i)));
+        s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm_loadu_ps(x + i + 4)));
+        s2 = _mm256_add_pd(s2, _mm256_cvtps_pd(_mm_loadu_ps(x + i + 8)));
+        s3 = _mm256_add_pd(s3, _mm256_cvtps_pd(_mm_loadu_ps(x + i + 12)));
     }
-    return hsum(_mm256_add_pd(s0, s1)) + x86_kernels_generic.sum_f32(x + i, n - i);
+    return hsum(_mm256_add_pd(_mm256_add_pd(s0, s1), _mm256_add_pd(s2, s3))) +
+           x86_kernels_generic.sum_f32(x + i, n - i);
 }
 
 static double sum_f64(const double *x, int64_t n)

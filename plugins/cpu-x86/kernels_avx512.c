@@ -19,6 +19,7 @@
 #define VMAX(a, b) (vf)_mm512_max_ps((__m512)(a), (__m512)(b))
 #define VANY(m) (_mm512_movepi32_mask((__m512i)(m)) != 0)
 #define VSTREAM(p, v) _mm512_stream_si512((void *)(p), (__m512i)(v))
+#define VWIDEN(p) (vd)_mm512_cvtps_pd(_mm256_loadu_ps(p))
 #define VSCALEF(y, n) (vf)_mm512_scalef_ps((__m512)(y), (__m512)(n))
 #define VRCP(x) (vf)_mm512_rcp14_ps((__m512)(x))
 #define VCVTPH_PS(h) (vf)_mm512_cvtph_ps((__m256i)(h))
