@@ -30,6 +30,12 @@
 #define KC 320
 #define MC 144
 #define NC 3072
+/* Packed panels up to SMALL_BYTES live on the stack (the pool's threads
+ * have the default 8 MiB): malloc and free of three buffers per call were
+ * as costly as the micro-kernel's work in a 64³ sgemm. TILE_BYTES holds
+ * the largest MR×NR tile of x86_kernels (12×32 float32, 12×16 float64). */
+#define SMALL_BYTES 32768
+#define TILE_BYTES (12 * 32 * 4)
 
 typedef struct gemm_job {
     const trueno_host *host;
@@ -128,12 +134,11 @@ static void row_block(void *arg, int64_t begin, int64_t end)
     const trueno_host *h = j->host;
     int mr = j->mr, nr = j->nr;
     size_t es = esz(j);
-    char *ap = h->aligned_alloc(h->ctx, 64, (size_t)(j->mc + mr) * KC * es);
-    char *tile = h->aligned_alloc(h->ctx, 64, (size_t)mr * nr * es);
-    if (!ap || !tile) {
+    _Alignas(64) char tile[TILE_BYTES], small_ap[SMALL_BYTES];
+    size_t ap_bytes = (size_t)(j->mc + mr) * (size_t)j->kc * es;
+    char *ap = ap_bytes <= sizeof small_ap ? small_ap : h->aligned_alloc(h->ctx, 64, ap_bytes);
+    if (!ap) {
         __atomic_store_n(&j->status, TRUENO_OUT_OF_MEMORY, __ATOMIC_RELAXED);
-        h->aligned_free(h->ctx, ap);
-        h->aligned_free(h->ctx, tile);
         return;
     }
     int add = j->pc > 0;
@@ -169,8 +174,7 @@ static void row_block(void *arg, int64_t begin, int64_t end)
             }
         }
     }
-    h->aligned_free(h->ctx, ap);
-    h->aligned_free(h->ctx, tile);
+    if (ap != small_ap) h->aligned_free(h->ctx, ap);
 }
 
 trueno_status x86_gemm(const trueno_host *host, const x86_kernels *k, uint32_t dtype, int64_t m, int64_t n,
@@ -211,12 +215,16 @@ trueno_status x86_gemm(const trueno_host *host, const x86_kernels *k, uint32_t d
     if (threads > 1 && m >= threads * j.mr) blocks = (blocks + threads - 1) / threads * threads;
     j.mc = ((m + blocks - 1) / blocks + j.mr - 1) / j.mr * j.mr;
     size_t es = esz(&j);
-    int64_t nc_max = n < NC ? n : NC;
-    j.bp = host->aligned_alloc(host->ctx, 64, (size_t)((nc_max + j.nr - 1) / j.nr * j.nr) * KC * es);
+    if ((size_t)j.mr * (size_t)j.nr * es > TILE_BYTES) return TRUENO_UNSUPPORTED; /* a kernel table past TILE_BYTES */
+    /* the packed panels as deep as k's panels are, not KC: a 64³ product
+     * allocated 80 KiB of B panel and 89 KiB of A block for 16 KiB each */
+    int64_t nc_max = n < NC ? n : NC, panels = (kk + KC - 1) / KC, depth = (kk + panels - 1) / panels;
+    _Alignas(64) char small_bp[SMALL_BYTES];
+    size_t bp_bytes = (size_t)((nc_max + j.nr - 1) / j.nr * j.nr) * (size_t)depth * es;
+    j.bp = bp_bytes <= sizeof small_bp ? small_bp : host->aligned_alloc(host->ctx, 64, bp_bytes);
     if (!j.bp) return TRUENO_OUT_OF_MEMORY;
     for (j.jc = 0; j.jc < n && j.status == TRUENO_OK; j.jc += NC) {
         j.nc = n - j.jc < NC ? n - j.jc : NC;
-        int64_t panels = (kk + KC - 1) / KC, depth = (kk + panels - 1) / panels;
         for (j.pc = 0; j.pc < kk && j.status == TRUENO_OK; j.pc += depth) {
             j.kc = kk - j.pc < depth ? kk - j.pc : depth;
             int64_t slivers = (j.nc + j.nr - 1) / j.nr;
@@ -227,6 +235,6 @@ trueno_status x86_gemm(const trueno_host *host, const x86_kernels *k, uint32_t d
             host->parallel_for(host->ctx, n_blocks, m * j.nc * j.kc < (1 << 21) ? n_blocks : 1, row_block, &j);
         }
     }
-    host->aligned_free(host->ctx, j.bp);
+    if (j.bp != small_bp) host->aligned_free(host->ctx, j.bp);
     return j.status;
 }
