@@ -8,6 +8,11 @@
  *   a chain of 1000 dependent adds of 1024      µs per op (one sync at the end)
  *   1000 independent adds of 1024               µs per op (a barrier every 16)
  *   upload / readback of 256 MiB                GB/s, pageable and pinned (trueno_host_alloc)
+ *   the chain and the independent adds again, after all of the above
+ *
+ * TRUENO_BENCH_GPU_MAX_N caps n, TRUENO_BENCH_GPU_BIG_MIB the 256 MiB, and
+ * TRUENO_BENCH_GPU_TRANSFERS=0 leaves the uploads and readbacks out
+ * (=pageable or =pinned: only those).
  *
  * Inputs are uploaded once by a first run; timings are the best of 3
  * rounds, each ended by trueno_runtime_synchronize. tools/bench-h100.sh
@@ -77,6 +82,52 @@ static double time_op(trueno_op_code op, const trueno_tensor *const *in, size_t 
     return best;
 }
 
+/* a chain of 1000 dependent small adds, s = s + y, on resident tensors;
+ * then the same adds independent. main runs them first (issue 5's
+ * figure) and again after the other cells (`again`) */
+static void chain_cells(int again)
+{
+    const char *label = again ? "  the chain after the cells above" : "chain of 1000 adds of 1024";
+    const char *label2 = again ? "  independent, after them" : "1000 independent adds of 1024";
+    trueno_tensor *s0 = random_tensor(1, 1024, 5), *s1 = empty(1, 1024), *ys = random_tensor(1, 1024, 6);
+    const trueno_tensor *first[2] = {s0, ys};
+    CHECK(trueno_op_run(TRUENO_OP_ADD, first, 2, NULL, &s1, 1));
+    CHECK(trueno_runtime_synchronize(rt));
+    double best = 1e30, issue = 0;
+    for (int round = 0; round < 3; round++) {
+        double t0 = bench_now_s();
+        for (int i = 0; i < 1000; i++) {
+            trueno_tensor *src = i % 2 ? s0 : s1, *dst = i % 2 ? s1 : s0;
+            const trueno_tensor *in[2] = {src, ys};
+            CHECK(trueno_op_run(TRUENO_OP_ADD, in, 2, NULL, &dst, 1));
+        }
+        double t_issue = bench_now_s() - t0;
+        CHECK(trueno_runtime_synchronize(rt));
+        double per = (bench_now_s() - t0) / 1000;
+        if (per < best) best = per, issue = t_issue / 1000;
+    }
+    /* the host's share: trueno_op_run returning, before the wait */
+    printf("%-34s %9.3f us per op (the host issued one per %.3f us)\n", label, best * 1e6, issue * 1e6);
+    /* the same adds, independent: 16 outputs in turn, so a barrier falls
+     * only every 16 dispatches (what a dependent dispatch costs beyond) */
+    trueno_tensor *outs[16];
+    for (int i = 0; i < 16; i++) outs[i] = empty(1, 1024);
+    const trueno_tensor *sy[2] = {s0, ys};
+    best = 1e30;
+    for (int round = 0; round < 4; round++) {
+        double t0 = bench_now_s();
+        for (int i = 0; i < 1000; i++) CHECK(trueno_op_run(TRUENO_OP_ADD, sy, 2, NULL, &outs[i % 16], 1));
+        CHECK(trueno_runtime_synchronize(rt));
+        double per = (bench_now_s() - t0) / 1000;
+        if (round > 0 && per < best) best = per; /* round 0 moves the outputs to the device */
+    }
+    printf("%-34s %9.3f us per op\n", label2, best * 1e6);
+    for (int i = 0; i < 16; i++) trueno_tensor_free(outs[i]);
+    trueno_tensor_free(s0);
+    trueno_tensor_free(s1);
+    trueno_tensor_free(ys);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -93,6 +144,7 @@ int main(int argc, char **argv)
         if (!strcmp(info.plugin, argv[1])) printf("device: %s [%s]\n", info.props->name, info.props->features);
     }
     printf("%-34s %12s %14s\n", "case", "time", "rate");
+    chain_cells(0);
 
     for (int64_t n = 1024; n <= max_n; n *= 2) {
         trueno_tensor *a = random_tensor(n, n, 1), *b = random_tensor(n, n, 2), *c = empty(n, n);
@@ -146,7 +198,9 @@ int main(int argc, char **argv)
     int pinned = 0;
     CHECK(trueno_host_alloc(rt, (size_t)bytes, &pin, &pinned));
     int64_t shape[2] = {1, big};
+    const char *only = getenv("TRUENO_BENCH_GPU_TRANSFERS");
     for (int kind = 0; kind < 2; kind++) {
+        if (only && (!strcmp(only, "0") || !strcmp(only, kind ? "pageable" : "pinned"))) continue;
         void *mem = kind ? pin : host;
         double t_copy = t, t_read = 1e30, t_up = 1e30;
         for (int round = 0; round < 3; round++) {
@@ -193,45 +247,8 @@ int main(int argc, char **argv)
     trueno_tensor_free(y);
     trueno_tensor_free(z);
 
-    /* a chain of 1000 dependent small adds: s = s + y, on resident tensors */
-    trueno_tensor *s0 = random_tensor(1, 1024, 5), *s1 = empty(1, 1024), *ys = random_tensor(1, 1024, 6);
-    const trueno_tensor *first[2] = {s0, ys};
-    CHECK(trueno_op_run(TRUENO_OP_ADD, first, 2, NULL, &s1, 1));
-    CHECK(trueno_runtime_synchronize(rt));
-    double best = 1e30, issue = 0;
-    for (int round = 0; round < 3; round++) {
-        double t0 = bench_now_s();
-        for (int i = 0; i < 1000; i++) {
-            trueno_tensor *src = i % 2 ? s0 : s1, *dst = i % 2 ? s1 : s0;
-            const trueno_tensor *in[2] = {src, ys};
-            CHECK(trueno_op_run(TRUENO_OP_ADD, in, 2, NULL, &dst, 1));
-        }
-        double t_issue = bench_now_s() - t0;
-        CHECK(trueno_runtime_synchronize(rt));
-        double per = (bench_now_s() - t0) / 1000;
-        if (per < best) best = per, issue = t_issue / 1000;
-    }
-    /* the host's share: trueno_op_run returning, before the wait */
-    printf("%-34s %9.3f us per op (the host issued one per %.3f us)\n", "chain of 1000 adds of 1024", best * 1e6,
-           issue * 1e6);
-    /* the same adds, independent: 16 outputs in turn, so a barrier falls
-     * only every 16 dispatches (what a dependent dispatch costs beyond) */
-    trueno_tensor *outs[16];
-    for (int i = 0; i < 16; i++) outs[i] = empty(1, 1024);
-    const trueno_tensor *sy[2] = {s0, ys};
-    best = 1e30;
-    for (int round = 0; round < 4; round++) {
-        double t0 = bench_now_s();
-        for (int i = 0; i < 1000; i++) CHECK(trueno_op_run(TRUENO_OP_ADD, sy, 2, NULL, &outs[i % 16], 1));
-        CHECK(trueno_runtime_synchronize(rt));
-        double per = (bench_now_s() - t0) / 1000;
-        if (round > 0 && per < best) best = per; /* round 0 moves the outputs to the device */
-    }
-    printf("%-34s %9.3f us per op\n", "1000 independent adds of 1024", best * 1e6);
-    for (int i = 0; i < 16; i++) trueno_tensor_free(outs[i]);
-    trueno_tensor_free(s0);
-    trueno_tensor_free(s1);
-    trueno_tensor_free(ys);
+    chain_cells(1);
+    chain_cells(1);
     trueno_runtime_destroy(rt);
     return 0;
 }
