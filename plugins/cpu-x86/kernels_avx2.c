@@ -20,7 +20,8 @@
 #define VCVTPH_PS(h) (vf)_mm256_cvtph_ps((__m128i)(h))   /* F16C: the probe requires it for this level */
 #define VCVTPS_PH(x) (vh)_mm256_cvtps_ph((__m256)(x), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define VSTREAM(p, v) _mm256_stream_si256((__m256i *)(void *)(p), (__m256i)(v))
-#define VWIDEN(p) (vd)_mm256_cvtps_pd(_mm_loadu_ps(p))
+#define VCVTPS_PD(h) (vd)_mm256_cvtps_pd((__m128)(h))
+#define VCVTPD_PS(x) (vfh)_mm256_cvtpd_ps((__m256d)(x))
 #include "vmath.h"
 
 /* The 12 accumulators are named variables, not an array: GCC 12 kept

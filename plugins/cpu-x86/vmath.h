@@ -1029,8 +1029,25 @@ static inline vh f32_to_f16(vf x)
     return __builtin_convertvector(r | ((b >> 16) & 0x8000), vh);
 #endif
 }
-static inline vd f32_to_f64(vfh x) { return __builtin_convertvector(x, vd); }
-static inline vfh f64_to_f32(vd x) { return __builtin_convertvector(x, vfh); }
+/* VCVTPS_PD and VCVTPD_PS where the ISA file gives them (one vcvtps2pd or
+ * vcvtpd2ps: GCC 12 splits the generic conversions into halves joined by
+ * a vinsertf128 or vinsertf64x4, from partial loads) */
+static inline vd f32_to_f64(vfh x)
+{
+#ifdef VCVTPS_PD
+    return VCVTPS_PD(x);
+#else
+    return __builtin_convertvector(x, vd);
+#endif
+}
+static inline vfh f64_to_f32(vd x)
+{
+#ifdef VCVTPD_PS
+    return VCVTPD_PS(x);
+#else
+    return __builtin_convertvector(x, vfh);
+#endif
+}
 
 /* dst[i] = convert(src[i]) for n contiguous elements: full vectors, then
  * the tail through a zeroed vector */
@@ -1128,17 +1145,12 @@ static void topk_f32(const float *x, int64_t n, int64_t k, int largest, float *v
  * is exact and only the float64 sums round: the reference's precision. */
 #define VLD ((int)(VB / sizeof(double))) /* vd's lanes (vd, vfh: beside sin and cos) */
 
-/* VL/2 float32 at p widened to float64: VWIDEN where the ISA file gives
- * one (GCC 12 turns the generic conversion into two 128-bit halves and a
- * vinsertf128 for AVX2, from partial loads) */
+/* VL/2 float32 at p widened to float64 */
 static inline vd vwiden(const float *p)
 {
-#ifdef VWIDEN
-    return VWIDEN(p);
-#endif
     vfh h;
     memcpy(&h, p, sizeof h);
-    return __builtin_convertvector(h, vd);
+    return f32_to_f64(h);
 }
 
 static inline double vd_sum(vd a, vd b)
