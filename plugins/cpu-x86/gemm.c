@@ -30,11 +30,12 @@
 #define KC 320
 #define MC 144
 #define NC 3072
-/* Packed panels up to SMALL_BYTES live on the stack (the pool's threads
- * have the default 8 MiB): malloc and free of three buffers per call were
- * as costly as the micro-kernel's work in a 64³ sgemm. TILE_BYTES holds
- * the largest MR×NR tile of x86_kernels (12×32 float32, 12×16 float64). */
-#define SMALL_BYTES 32768
+/* Packed panels up to SMALL_BYTES live on the stack (34 KiB of it at most,
+ * the tile included): malloc and free of three buffers per call were as
+ * costly as the micro-kernel's work in a 64³ sgemm.
+ * TILE_BYTES holds the largest MR×NR tile of x86_kernels (12×32 float32,
+ * 12×16 float64). */
+#define SMALL_BYTES 16384
 #define TILE_BYTES (12 * 32 * 4)
 
 typedef struct gemm_job {
@@ -135,7 +136,7 @@ static void row_block(void *arg, int64_t begin, int64_t end)
     int mr = j->mr, nr = j->nr;
     size_t es = esz(j);
     _Alignas(64) char tile[TILE_BYTES], small_ap[SMALL_BYTES];
-    size_t ap_bytes = (size_t)(j->mc + mr) * (size_t)j->kc * es;
+    size_t ap_bytes = (size_t)j->mc * (size_t)j->kc * es; /* mc is a multiple of mr */
     char *ap = ap_bytes <= sizeof small_ap ? small_ap : h->aligned_alloc(h->ctx, 64, ap_bytes);
     if (!ap) {
         __atomic_store_n(&j->status, TRUENO_OUT_OF_MEMORY, __ATOMIC_RELAXED);
@@ -217,7 +218,7 @@ trueno_status x86_gemm(const trueno_host *host, const x86_kernels *k, uint32_t d
     size_t es = esz(&j);
     if ((size_t)j.mr * (size_t)j.nr * es > TILE_BYTES) return TRUENO_UNSUPPORTED; /* a kernel table past TILE_BYTES */
     /* the packed panels as deep as k's panels are, not KC: a 64³ product
-     * allocated 80 KiB of B panel and 89 KiB of A block for 16 KiB each */
+     * allocated 80 KiB of B panel and 89 KiB of A block for about 16 KiB each */
     int64_t nc_max = n < NC ? n : NC, panels = (kk + KC - 1) / KC, depth = (kk + panels - 1) / panels;
     _Alignas(64) char small_bp[SMALL_BYTES];
     size_t bp_bytes = (size_t)((nc_max + j.nr - 1) / j.nr * j.nr) * (size_t)depth * es;
