@@ -1161,8 +1161,9 @@ static inline double vd_sum(vd a, vd b)
 }
 
 /* Σ a[i]·b[i], i < n, contiguous; four sums in turn, so that the FMA's
- * latency (4 cycles on Zen 3) is not the bound it was with two: 1M
- * float32 335 -> 284 us on an AVX2 core */
+ * latency (4 cycles on Zen 3) is not the bound it was with two (with
+ * vwiden one vcvtps2pd as well: 1M float32 335 -> 161 us on a Zen 3 core,
+ * NumPy's float32 sdot 131) */
 static double dot_f32(const float *a, const float *b, int64_t n)
 {
     vd s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
