@@ -7,6 +7,7 @@
  *     for pc over k in KC:             (balanced: ceil(k/KC) panels of equal depth)
  *       pack B[pc, jc] into NR-wide slivers
  *       parallel for ic over m in MC:  A block  MC×KC  (packed per thread; L2)
+ *         (and over groups of jr where there are fewer blocks than threads)
  *         pack A[ic, pc] into MR-tall slivers
  *         for jr, ir: micro-kernel MR×NR over kc (KC×NR sliver of B in L1)
  *
@@ -44,6 +45,7 @@ typedef struct gemm_job {
     bool f64;
     int64_t m, n, kk, pc, kc, jc, nc;
     int64_t mc;             /* rows per block: <= MC, balanced over the threads */
+    int64_t col_groups;     /* each block's column slivers in this many tasks */
     double alpha;
     double beta;            /* with c0: added to the tiles of the first KC panel */
     const char *a, *b, *c0;
@@ -126,9 +128,11 @@ static void add_beta_c0(const gemm_job *j, int64_t row0, int64_t col0, int64_t r
     }
 }
 
-/* One MC block of rows: pack A, run every tile. A full tile of a C with unit
- * column stride is written in place by the micro-kernel; edge tiles and
- * other strides go through a small tile buffer. */
+/* Tasks [begin, end), task t being block t / col_groups of MC rows and
+ * group t % col_groups of the column slivers: pack A (once per block),
+ * run the group's tiles. A full tile of a C with unit column stride is
+ * written in place by the micro-kernel; edge tiles and other strides go
+ * through a small tile buffer. */
 static void row_block(void *arg, int64_t begin, int64_t end)
 {
     gemm_job *j = arg;
@@ -143,16 +147,20 @@ static void row_block(void *arg, int64_t begin, int64_t end)
         return;
     }
     int add = j->pc > 0;
-    for (int64_t blk = begin; blk < end; blk++) {
+    int64_t slivers = (j->nc + nr - 1) / nr, packed = -1;
+    for (int64_t task = begin; task < end; task++) {
+        int64_t blk = task / j->col_groups, grp = task % j->col_groups;
         int64_t ic = blk * j->mc, mc = j->m - ic < j->mc ? j->m - ic : j->mc;
         int64_t n_sl = (mc + mr - 1) / mr;
-        for (int64_t s = 0; s < n_sl; s++) {
+        for (int64_t s = 0; s < n_sl && blk != packed; s++) {
             int64_t rows = mc - s * mr < mr ? mc - s * mr : mr;
             size_t at = (size_t)(s * j->kc * mr);
             if (j->f64) pack_a_f64(j, ic + s * mr, rows, (double *)ap + at);
             else pack_a_f32(j, ic + s * mr, rows, (float *)ap + at);
         }
-        for (int64_t jr = 0; jr < (j->nc + nr - 1) / nr; jr++) {
+        packed = blk;
+        int64_t jr0 = slivers * grp / j->col_groups, jr1 = slivers * (grp + 1) / j->col_groups;
+        for (int64_t jr = jr0; jr < jr1; jr++) {
             const char *bs = (const char *)j->bp + (size_t)(jr * j->kc * nr) * es;
             int64_t cols = j->nc - jr * nr < nr ? j->nc - jr * nr : nr, col0 = j->jc + jr * nr;
             for (int64_t ir = 0; ir < n_sl; ir++) {
@@ -232,8 +240,14 @@ trueno_status x86_gemm(const trueno_host *host, const x86_kernels *k, uint32_t d
             /* small problems stay on one thread: the hand-off costs more */
             int64_t work = j.kc * j.nr;
             host->parallel_for(host->ctx, slivers, work > 65536 ? 1 : 65536 / work, pack_b, &j);
-            int64_t n_blocks = (m + j.mc - 1) / j.mc;
-            host->parallel_for(host->ctx, n_blocks, m * j.nc * j.kc < (1 << 21) ? n_blocks : 1, row_block, &j);
+            /* fewer blocks than threads (a conv2d's 64 filters, a linear
+             * layer's small batch): each block's columns in groups as well,
+             * every C element still computed whole by one task */
+            int64_t n_blocks = (m + j.mc - 1) / j.mc, small = m * j.nc * j.kc < (1 << 21);
+            j.col_groups = small || n_blocks >= threads ? 1 : (threads + n_blocks - 1) / n_blocks;
+            if (j.col_groups > slivers) j.col_groups = slivers;
+            int64_t tasks = n_blocks * j.col_groups;
+            host->parallel_for(host->ctx, tasks, small ? tasks : 1, row_block, &j);
         }
     }
     if (j.bp != small_bp) host->aligned_free(host->ctx, j.bp);
