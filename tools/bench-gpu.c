@@ -2,13 +2,14 @@
  * trueno-bench-gpu BACKEND — a GPU plugin's speed on resident tensors
  * (issue 5's figures), every op forced onto BACKEND (e.g. vulkan):
  *
+ *   a chain of 1000 dependent adds of 1024      µs per op (one sync at the end)
+ *   1000 independent adds of 1024               µs per op (a barrier every 16)
  *   sgemm n³ for n = 1024, 2048, 4096, 8192     TFLOP/s
  *   add and exp of 64 Mi float32 (256 MiB)      GB/s (bytes read + written)
  *   contiguous copy of 256 MiB                  GB/s (read + written)
- *   a chain of 1000 dependent adds of 1024      µs per op (one sync at the end)
- *   1000 independent adds of 1024               µs per op (a barrier every 16)
  *   upload / readback of 256 MiB                GB/s, pageable and pinned (trueno_host_alloc)
- *   the chain and the independent adds again, after all of the above
+ *   the chain and the independent adds twice again, after all of the above
+ *   (the second time shows whether a slowdown the cells left lasts)
  *
  * TRUENO_BENCH_GPU_MAX_N caps n, TRUENO_BENCH_GPU_BIG_MIB the 256 MiB, and
  * TRUENO_BENCH_GPU_TRANSFERS=0 leaves the uploads and readbacks out
