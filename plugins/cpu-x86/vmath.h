@@ -1029,25 +1029,17 @@ static inline vh f32_to_f16(vf x)
     return __builtin_convertvector(r | ((b >> 16) & 0x8000), vh);
 #endif
 }
-/* VCVTPS_PD and VCVTPD_PS where the ISA file gives them (one vcvtps2pd or
- * vcvtpd2ps: GCC 12 splits the generic conversions into halves joined by
- * a vinsertf128 or vinsertf64x4, from partial loads) */
-static inline vd f32_to_f64(vfh x)
-{
-#ifdef VCVTPS_PD
-    return VCVTPS_PD(x);
-#else
-    return __builtin_convertvector(x, vd);
+/* VCVTPS_PD and VCVTPD_PS: the ISA file's one vcvtps2pd / vcvtpd2ps where
+ * it gives them (GCC 12 splits the generic conversions into halves joined
+ * by a vinsertf128 or vinsertf64x4, from partial loads) */
+#ifndef VCVTPS_PD
+#define VCVTPS_PD(h) __builtin_convertvector(h, vd)
 #endif
-}
-static inline vfh f64_to_f32(vd x)
-{
-#ifdef VCVTPD_PS
-    return VCVTPD_PS(x);
-#else
-    return __builtin_convertvector(x, vfh);
+#ifndef VCVTPD_PS
+#define VCVTPD_PS(x) __builtin_convertvector(x, vfh)
 #endif
-}
+static inline vd f32_to_f64(vfh x) { return VCVTPS_PD(x); }
+static inline vfh f64_to_f32(vd x) { return VCVTPD_PS(x); }
 
 /* dst[i] = convert(src[i]) for n contiguous elements: full vectors, then
  * the tail through a zeroed vector */
