@@ -22,6 +22,7 @@
 #define VCVTPS_PD(h) (vd)_mm512_cvtps_pd((__m256)(h))
 #define VCVTPD_PS(x) (vfh)_mm512_cvtpd_ps((__m512d)(x))
 #define VSCALEF(y, n) (vf)_mm512_scalef_ps((__m512)(y), (__m512)(n))
+#define VPERM16(idx, table) (vf)_mm512_permutexvar_ps((__m512i)(idx), (__m512)(table))
 #define VRCP(x) (vf)_mm512_rcp14_ps((__m512)(x))
 #define VCVTPH_PS(h) (vf)_mm512_cvtph_ps((__m256i)(h))
 #define VCVTPS_PH(x) (vh)_mm512_cvtps_ph((__m512)(x), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)

@@ -1159,11 +1159,12 @@ static void desc1(trueno_tensor_desc *t, void *buf, int64_t n)
  * of 2^20 float32 (bandwidth, element-wise rate), sum of 2^20 (reduction
  * rate), sgemm at 128³ and 512³ (matmul: the rate from the difference of
  * the two, the fixed start from the small one, as a GEMM's efficiency
- * grows with its size), a 1-element add (launch latency). 35-45 ms here
+ * grows with its size), a 1-element add (launch latency: the mean of 64
+ * back to back after a warm-up call, as a small op's calls run). 35-45 ms here
  * (a cold trueno-bench --first-op, 1 or 2 threads), once per machine. */
 static bool calibrate(x86_device *d)
 {
-    enum { N = 1 << 20, G0 = 128, G1 = 512 };
+    enum { N = 1 << 20, G0 = 128, G1 = 512, LAUNCH_RUNS = 64 };
     const trueno_host *h = d->host;
     float *buf = h->aligned_alloc(h->ctx, 64, (size_t)3 * N * sizeof(float));
     if (!buf) return false;
@@ -1178,8 +1179,9 @@ static bool calibrate(x86_device *d)
     double best[5] = {1e30, 1e30, 1e30, 1e30, 1e30};
     for (int rep = 0; rep < 3; rep++) {
         desc1(&ta, buf, 1); desc1(&tb, buf + N, 1); desc1(&to, buf + 2 * N, 1);
+        run_elementwise(d, &op); /* warm: a cold first call (its code and data out of cache) cost 0.6-1.9 us here */
         double t0 = now_ns();
-        run_elementwise(d, &op);
+        for (int i = 0; i < LAUNCH_RUNS; i++) run_elementwise(d, &op);
         double t1 = now_ns();
         desc1(&ta, buf, N); desc1(&tb, buf + N, N); desc1(&to, buf + 2 * N, N);
         run_elementwise(d, &op);
@@ -1195,7 +1197,7 @@ static bool calibrate(x86_device *d)
         run_sum(d, &sum);
         p.ints[0] = 0;
         double t5 = now_ns();
-        double t[5] = {t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4};
+        double t[5] = {(t1 - t0) / LAUNCH_RUNS, t2 - t1, t3 - t2, t4 - t3, t5 - t4};
         for (int i = 0; i < 5; i++) best[i] = t[i] < best[i] ? t[i] : best[i];
     }
     h->aligned_free(h->ctx, buf);
@@ -1215,7 +1217,7 @@ static void set_cost(x86_device *d)
 {
     const trueno_host *h = d->host;
     char key[64];
-    snprintf(key, sizeof key, "v2-%s-threads%u", d->k->isa, h->num_threads(h->ctx));
+    snprintf(key, sizeof key, "v3-%s-threads%u", d->k->isa, h->num_threads(h->ctx));
     double v[7];
     bool has_cache = h->struct_size >= offsetof(trueno_host, cache_save) + sizeof(h->cache_save) && h->cache_load;
     if (has_cache && h->cache_load(h->ctx, key, v, 7)) {
