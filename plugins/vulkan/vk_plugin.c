@@ -13,7 +13,9 @@
  * waits only when it needs a result (buffer_read, buffer_write,
  * synchronize). A pipeline barrier is recorded only before a dispatch
  * that touches a buffer an earlier dispatch of the batch wrote, and at
- * the start of a batch that follows submitted work.
+ * the start of a batch that follows submitted work. Runs of small
+ * contiguous float32 element-wise ops are fused into one dispatch (see
+ * fuse_add; TRUENO_VULKAN_FUSE=0 turns that off).
  *
  * Shaders (shaders/NAME.comp, compiled by glslc at build time and
  * embedded), float32: element-wise ops and activations with any strides
@@ -77,6 +79,12 @@ static const uint32_t spv_elementwise_dp[] = /* the same two keeping float32 sub
     ;
 static const uint32_t spv_elementwise4_dp[] =
 #include "elementwise4_dp.spv.inc"
+    ;
+static const uint32_t spv_elementwise_fused[] = /* a run of element-wise ops in one dispatch */
+#include "elementwise_fused.spv.inc"
+    ;
+static const uint32_t spv_elementwise_fused_dp[] =
+#include "elementwise_fused_dp.spv.inc"
     ;
 static const uint32_t spv_elementwise_f16[] = /* float16 operands, two to a word, computed in float32 */
 #include "elementwise_f16.spv.inc"
@@ -164,6 +172,17 @@ typedef struct ew_params {
     uint32_t oa, ob, oo;
     float param;
 } ew_params;
+
+/* elementwise.comp's FUSED push constants: a run of up to FUSE_OPS ops
+ * over n contiguous float32 elements, its buffers in FUSE_SLOTS slots */
+#define FUSE_OPS 16
+#define FUSE_SLOTS 8
+#define FUSE_MAX_N 65536 /* larger ops are bound by memory, not by a dispatch's latency */
+typedef struct fused_params {
+    uint32_t n, count;
+    uint32_t offset[FUSE_SLOTS];
+    uint32_t ops[FUSE_OPS];         /* code | a << 8 | b << 12 | o << 16 */
+} fused_params;
 
 typedef struct pool_params {        /* pool.comp's push constants */
     uint32_t total, op, rows, pad0;
@@ -281,7 +300,7 @@ typedef struct vk_device {
     VkDescriptorSet bound_set;
     uint32_t pushed_bytes;
     unsigned char pushed[128];
-    struct vk_set { VkDescriptorSetLayout dsl; VkBuffer buf[4]; VkDescriptorSet set; } sets[8];
+    struct vk_set { VkDescriptorSetLayout dsl; VkBuffer buf[FUSE_SLOTS]; VkDescriptorSet set; } sets[8];
     uint32_t n_sets;
     VkPipelineCache pcache;
     vk_pipeline ew, ew4, mm, topk, reduce, colreduce, cast, softmax, norm, pool2d, conv;
@@ -297,11 +316,24 @@ typedef struct vk_device {
      * (EW_SCALAR, EW_VEC4, EW_F16, EW_BF16), made at its first use: the
      * generic float32 ones carry every op's registers */
     vk_pipeline ew_op[4][EW_CODES];
+    /* the run of small contiguous float32 element-wise ops not yet recorded
+     * (fuse_add): recorded as one dispatch of elementwise.comp's FUSED
+     * module before anything else is recorded, submitted or waited for,
+     * (a buffer it names and that is freed meanwhile waits for the flush);
+ * one op alone goes the usual way */
+    struct {
+        bool on;                   /* TRUENO_VULKAN_FUSE is not 0 */
+        fused_params p;            /* p.count: ops pending */
+        vk_buffer *slot[FUSE_SLOTS];
+        bool written[FUSE_SLOTS];
+        uint32_t slots;
+    } fuse;
+    vk_pipeline fused;             /* made at first use */
     vk_buffer staging[2];          /* two halves: one fills while the other moves */
     VkCommandBuffer xfer[2];
     VkFence xfer_fence[2];
     uint32_t dispatches;
-    VkBuffer written[BATCH_MAX * 2];
+    VkBuffer written[BATCH_MAX * 2]; /* order(): a barrier clears it, and one falls before it overflows */
     uint32_t n_written;
     vk_buffer *free_later;
     vk_buffer *pinned;             /* host_alloc's buffers (next_free links them) */
@@ -415,6 +447,7 @@ static trueno_status wait_batch(vk_device *d, struct vk_batch *b)
 }
 
 static void full_barrier(vk_device *d, bool to_transfer);
+static trueno_status fuse_record(vk_device *d);
 
 /* Starts recording into the next batch of the ring, once the device has
  * finished what that batch held before. A batch that follows submitted
@@ -451,6 +484,10 @@ static trueno_status begin_batch(vk_device *d)
 /* Ends the batch being recorded and puts it on the queue without waiting. */
 static trueno_status submit(vk_device *d)
 {
+    if (d->fuse.p.count) {
+        trueno_status s = fuse_record(d);
+        if (s != TRUENO_OK) return s;
+    }
     if (!d->recording) return TRUENO_OK;
     struct vk_batch *b = &d->ring[d->cur];
     d->recording = false;
@@ -521,18 +558,21 @@ static void full_barrier(vk_device *d, bool to_transfer)
 static void order(vk_device *d, const VkBuffer *touch, uint32_t n_touch, const VkBuffer *writes, uint32_t n_writes,
                   bool transfer)
 {
-    bool need = false;
+    bool need = d->n_written + n_writes > sizeof d->written / sizeof *d->written; /* no room to track them */
     for (uint32_t i = 0; i < n_touch && !need; i++)
         for (uint32_t w = 0; w < d->n_written && !need; w++) need = d->written[w] == touch[i];
     if (need) full_barrier(d, transfer);
-    for (uint32_t i = 0; i < n_writes && d->n_written < sizeof d->written / sizeof *d->written; i++)
-        d->written[d->n_written++] = writes[i];
+    for (uint32_t i = 0; i < n_writes; i++) d->written[d->n_written++] = writes[i];
 }
 
 /* Records one dispatch of pipeline p over the buffers (bound 0..n-1). */
 static trueno_status dispatch(vk_device *d, vk_pipeline *p, vk_buffer *const *bufs, uint32_t n_bufs, uint32_t n_out,
                               const void *push, uint32_t push_bytes, uint32_t gx, uint32_t gy, uint32_t gz)
 {
+    if (d->fuse.p.count) { /* the pending run first */
+        trueno_status s = fuse_record(d);
+        if (s != TRUENO_OK) return s;
+    }
     /* a full batch goes to the queue; so does the first few of a run of
      * batches sooner (32, 64, 128 dispatches), so the device starts while
      * the host records the rest */
@@ -543,7 +583,7 @@ static trueno_status dispatch(vk_device *d, vk_pipeline *p, vk_buffer *const *bu
     }
     trueno_status s = begin_batch(d);
     if (s != TRUENO_OK) return s;
-    VkBuffer touch[4] = {VK_NULL_HANDLE, VK_NULL_HANDLE, VK_NULL_HANDLE, VK_NULL_HANDLE};
+    VkBuffer touch[FUSE_SLOTS] = {VK_NULL_HANDLE};
     for (uint32_t i = 0; i < n_bufs; i++) touch[i] = bufs[i]->buf;
     VkDescriptorSet set = VK_NULL_HANDLE;
     for (uint32_t i = 0; i < d->n_sets && !set; i++)
@@ -554,8 +594,8 @@ static trueno_status dispatch(vk_device *d, vk_pipeline *p, vk_buffer *const *bu
                                           .pSetLayouts = &p->dsl};
         VkResult r = vkAllocateDescriptorSets(d->dev, &ai, &set);
         if (r != VK_SUCCESS) return status_of(d, r);
-        VkDescriptorBufferInfo info[4];
-        VkWriteDescriptorSet w[4];
+        VkDescriptorBufferInfo info[FUSE_SLOTS];
+        VkWriteDescriptorSet w[FUSE_SLOTS];
         for (uint32_t i = 0; i < n_bufs; i++) {
             info[i] = (VkDescriptorBufferInfo){bufs[i]->buf, 0, VK_WHOLE_SIZE};
             w[i] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set,
@@ -600,7 +640,7 @@ static trueno_status dispatch(vk_device *d, vk_pipeline *p, vk_buffer *const *bu
 static trueno_status make_pipeline(vk_device *d, vk_pipeline *p, const uint32_t *code, size_t code_bytes,
                                    uint32_t bindings, uint32_t push_bytes, const uint32_t *spec, uint32_t n_spec)
 {
-    VkDescriptorSetLayoutBinding b[4];
+    VkDescriptorSetLayoutBinding b[FUSE_SLOTS];
     for (uint32_t i = 0; i < bindings; i++)
         b[i] = (VkDescriptorSetLayoutBinding){i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL};
     VkDescriptorSetLayoutCreateInfo dl = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
@@ -1445,6 +1485,140 @@ static vk_pipeline *mm4_pipeline(vk_device *d, int tile, bool a_kc, bool b_kc)
     return mm_pipeline(d, &d->mm4[tile][a_kc][b_kc], spv_matmul4, sizeof spv_matmul4, spec, 6);
 }
 
+/* Records one element-wise op p over bufs (a, b, out) in the module its
+ * dtype and layout take. */
+static trueno_status ew_dispatch(vk_device *d, const ew_params *p, vk_buffer *const *bufs, uint32_t dtype)
+{
+    bool half = dtype == TRUENO_DTYPE_FLOAT16 || dtype == TRUENO_DTYPE_BFLOAT16;
+    bool flat4 = !half && p->rank == 1 && p->sa[0] == 1 && p->so[0] == 1 && (p->unary || p->sb[0] == 1) &&
+                 p->n % 4 == 0 && p->oa % 4 == 0 && p->ob % 4 == 0 && p->oo % 4 == 0;
+    int variant = half ? (dtype == TRUENO_DTYPE_FLOAT16 ? EW_F16 : EW_BF16) : flat4 ? EW_VEC4 : EW_SCALAR;
+    vk_pipeline *pipe = ew_pipeline(d, variant, p->op);
+    if (!pipe) return TRUENO_UNSUPPORTED;
+    uint32_t per = half ? 2 : flat4 ? 4 : 1, groups = (p->n / per + d->ew.local - 1) / d->ew.local;
+    return dispatch(d, pipe, (vk_buffer **)bufs, 3, 1, p, sizeof *p, groups < 65535 ? groups : 65535, 1, 1);
+}
+
+/* ---- fusion of small element-wise ops ------------------------------------------
+ * A dependent dispatch costs the device a barrier's wait for the one before
+ * (about 2.4 us each on the H200 for a chain of 1024-element adds), most of
+ * a small op's time. Contiguous float32 element-wise ops of one length are
+ * held back instead and run as one dispatch (elementwise.comp's FUSED
+ * module, each invocation doing every op of the run for its elements in
+ * order), with the results the ops give one by one, bit for bit: the same
+ * functions. A run takes an op while every buffer it names stays at one
+ * element offset (then element i of every op is element i of the run and
+ * no invocation reads what another wrote), up to FUSE_OPS ops and
+ * FUSE_SLOTS buffers; otherwise the run is recorded first. */
+
+/* The slot of buffer b at element offset off, adding it where there is
+ * room; -1 when b is in the run at another offset or the slots are full. */
+static int fuse_slot(vk_device *d, vk_buffer *b, uint32_t off)
+{
+    for (uint32_t i = 0; i < d->fuse.slots; i++)
+        if (d->fuse.slot[i] == b) return d->fuse.p.offset[i] == off ? (int)i : -1;
+    if (d->fuse.slots == FUSE_SLOTS) return -1;
+    d->fuse.slot[d->fuse.slots] = b;
+    d->fuse.p.offset[d->fuse.slots] = off;
+    d->fuse.written[d->fuse.slots] = false;
+    return (int)d->fuse.slots++;
+}
+
+/* One op of the run as ew_params (rank 1, contiguous) and its buffers */
+static void fused_op(const vk_device *d, uint32_t k, ew_params *p, vk_buffer **bufs)
+{
+    uint32_t c = d->fuse.p.ops[k], sa = c >> 8 & 7, sb = c >> 12 & 7, so = c >> 16 & 7;
+    *p = (ew_params){.n = d->fuse.p.n, .op = c & 0xff, .rank = 1, .unary = (c & 0xff) >= EW_NEG,
+                     .shape = {d->fuse.p.n}, .sa = {1}, .sb = {1}, .so = {1}, .oa = d->fuse.p.offset[sa],
+                     .ob = d->fuse.p.offset[sb], .oo = d->fuse.p.offset[so]};
+    bufs[0] = d->fuse.slot[sa];
+    bufs[1] = d->fuse.slot[sb];
+    bufs[2] = d->fuse.slot[so];
+}
+
+/* Records the pending run: one op alone, or every op where the FUSED
+ * pipeline cannot be made, the usual way; else one dispatch, its 8
+ * bindings ordered unused (the first buffer again), read, written. */
+static trueno_status fuse_record(vk_device *d)
+{
+    uint32_t count = d->fuse.p.count;
+    if (!count) return TRUENO_OK;
+    d->fuse.p.count = 0; /* what dispatch() below sees: nothing pending */
+    vk_pipeline *pipe = &d->fused;
+    if (count > 1 && !pipe->pipe && !pipe->failed) {
+        uint32_t spec[1] = {d->ew.local};
+        made_once(d, pipe, make_pipeline(d, pipe, d->denorm ? spv_elementwise_fused_dp : spv_elementwise_fused,
+                                         d->denorm ? sizeof spv_elementwise_fused_dp : sizeof spv_elementwise_fused,
+                                         FUSE_SLOTS, sizeof(fused_params), spec, 1));
+    }
+    trueno_status s = TRUENO_OK;
+    if (count == 1 || !pipe->pipe) {
+        for (uint32_t k = 0; k < count && s == TRUENO_OK; k++) {
+            ew_params p;
+            vk_buffer *bufs[3];
+            fused_op(d, k, &p, bufs);
+            s = ew_dispatch(d, &p, bufs, TRUENO_DTYPE_FLOAT32);
+        }
+        d->fuse.slots = 0;
+        return s;
+    }
+    fused_params p = d->fuse.p;
+    p.count = count;
+    vk_buffer *bufs[FUSE_SLOTS];
+    uint32_t to[FUSE_SLOTS], n_out = 0, at = FUSE_SLOTS;
+    for (uint32_t pass = 0; pass < 2; pass++) /* written slots at the end, read ones before them */
+        for (uint32_t i = d->fuse.slots; i-- > 0;)
+            if (d->fuse.written[i] == !pass) {
+                to[i] = --at;
+                bufs[at] = d->fuse.slot[i];
+                p.offset[at] = d->fuse.p.offset[i];
+                n_out += !pass;
+            }
+    for (uint32_t i = 0; i < at; i++) bufs[i] = d->fuse.slot[0];
+    for (uint32_t k = 0; k < count; k++) {
+        uint32_t c = p.ops[k];
+        p.ops[k] = (c & 0xff) | to[c >> 8 & 7] << 8 | to[c >> 12 & 7] << 12 | to[c >> 16 & 7] << 16;
+    }
+    d->fuse.slots = 0;
+    uint32_t groups = (p.n + d->ew.local - 1) / d->ew.local;
+    s = dispatch(d, pipe, bufs, FUSE_SLOTS, n_out, &p, sizeof p, groups < 65535 ? groups : 65535, 1, 1);
+    /* counted as its ops toward a batch's size: the first batches of a run
+     * still reach the device after 32, 64 and 128 ops (dispatch()) */
+    if (s == TRUENO_OK) d->dispatches += count - 1;
+    return s;
+}
+
+/* Adds a contiguous float32 element-wise op to the run (recording the run
+ * first where the op does not fit it). */
+static trueno_status fuse_add(vk_device *d, const ew_params *p, vk_buffer *const *bufs)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        bool fits = d->fuse.p.count == 0 || (d->fuse.p.count < FUSE_OPS && d->fuse.p.n == p->n);
+        uint32_t slots = d->fuse.slots;
+        int sa = fits ? fuse_slot(d, bufs[0], p->oa) : -1;
+        int sb = sa >= 0 ? (p->unary ? sa : fuse_slot(d, bufs[1], p->ob)) : -1;
+        int so = sb >= 0 ? fuse_slot(d, bufs[2], p->oo) : -1;
+        if (so >= 0) {
+            d->fuse.p.n = p->n;
+            d->fuse.p.ops[d->fuse.p.count++] = p->op | (uint32_t)sa << 8 | (uint32_t)sb << 12 | (uint32_t)so << 16;
+            d->fuse.written[so] = true;
+            return TRUENO_OK;
+        }
+        d->fuse.slots = slots; /* the slots this op took */
+        trueno_status s = fuse_record(d);
+        if (s != TRUENO_OK) return s;
+    }
+    return ew_dispatch(d, p, bufs, TRUENO_DTYPE_FLOAT32); /* one buffer at two offsets in the op itself */
+}
+
+/* Whether the pending run names buffer b */
+static bool fuse_uses(const vk_device *d, const vk_buffer *b)
+{
+    for (uint32_t i = 0; i < d->fuse.slots; i++)
+        if (d->fuse.slot[i] == b) return true;
+    return false;
+}
+
 static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
 {
     vk_device *d = dev;
@@ -1536,14 +1710,9 @@ static trueno_status vk_execute(void *dev, const trueno_op_desc *op)
     vk_buffer *a = op->inputs[0]->buffer, *b = op->n_inputs > 1 ? op->inputs[1]->buffer : a, *out = o->buffer;
     if (!bindable(d, a) || !bindable(d, b) || !bindable(d, out)) return TRUENO_UNSUPPORTED;
     vk_buffer *bufs[3] = {a, b, out};
-    bool half = op->dtype == TRUENO_DTYPE_FLOAT16 || op->dtype == TRUENO_DTYPE_BFLOAT16;
-    bool flat4 = !half && p.rank == 1 && p.sa[0] == 1 && p.so[0] == 1 && (p.unary || p.sb[0] == 1) && p.n % 4 == 0 &&
-                 p.oa % 4 == 0 && p.ob % 4 == 0 && p.oo % 4 == 0;
-    int variant = half ? (op->dtype == TRUENO_DTYPE_FLOAT16 ? EW_F16 : EW_BF16) : flat4 ? EW_VEC4 : EW_SCALAR;
-    vk_pipeline *pipe = ew_pipeline(d, variant, p.op);
-    if (!pipe) return TRUENO_UNSUPPORTED;
-    uint32_t per = half ? 2 : flat4 ? 4 : 1, groups = (p.n / per + d->ew.local - 1) / d->ew.local;
-    return dispatch(d, pipe, bufs, 3, 1, &p, sizeof p, groups < 65535 ? groups : 65535, 1, 1);
+    bool fusible = d->fuse.on && op->dtype == TRUENO_DTYPE_FLOAT32 && p.rank == 1 && p.sa[0] == 1 && p.so[0] == 1 &&
+                   (p.unary || p.sb[0] == 1) && p.n <= FUSE_MAX_N && p.op != EW_LEAKY_RELU && p.op != EW_ELU;
+    return fusible ? fuse_add(d, &p, bufs) : ew_dispatch(d, &p, bufs, op->dtype);
 }
 
 static trueno_status vk_synchronize(void *dev)
@@ -1574,7 +1743,9 @@ static void vk_buffer_free(void *dev, void *buffer)
     vk_device *d = dev;
     vk_buffer *b = buffer;
     if (!b) return;
-    if (busy(d)) { /* a batch may use it: free once the device has finished */
+    /* a batch or the pending run (a temporary freed after the op that read
+     * it) may use it: freed once the device has finished */
+    if (busy(d) || (d->fuse.p.count && fuse_uses(d, b))) {
         b->next_free = d->free_later;
         d->free_later = b;
         return;
@@ -1736,7 +1907,8 @@ static trueno_status vk_buffer_copy(void *dev, void *dst, size_t dst_off, void *
         uint32_t groups = ((flat4 ? p.n / 4 : p.n) + d->ew.local - 1) / d->ew.local;
         return dispatch(d, flat4 ? &d->ew4 : &d->ew, bufs, 3, 1, &p, sizeof p, groups < 65535 ? groups : 65535, 1, 1);
     }
-    trueno_status s = begin_batch(d);
+    trueno_status s = fuse_record(d); /* the run, before this copy */
+    if (s == TRUENO_OK) s = begin_batch(d);
     if (s != TRUENO_OK) return s;
     VkBuffer touch[2] = {sb->buf, db->buf};
     order(d, touch, 2, touch + 1, 1, true);
@@ -1805,6 +1977,7 @@ static void destroy_device(vk_device *d)
         drop_pipeline(d, &d->conv);
         drop_pipeline(d, &d->softmax);
         drop_pipeline(d, &d->norm);
+        drop_pipeline(d, &d->fused);
         for (int v = 0; v < 4; v++)
             for (int c = 0; c < EW_CODES; c++) drop_pipeline(d, &d->ew_op[v][c]);
         for (int i = 0; i < 2; i++) {
@@ -2088,6 +2261,8 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
     for (uint32_t i = 0; i < nq; i++) /* a compute queue, a dedicated one first */
         if ((qf[i].queueFlags & VK_QUEUE_COMPUTE_BIT) && (fam < 0 || !(qf[i].queueFlags & VK_QUEUE_GRAPHICS_BIT)))
             fam = (int)i;
+    const char *fuse = h->secure_getenv(h->ctx, "TRUENO_VULKAN_FUSE");
+    d->fuse.on = !(fuse && !strcmp(fuse, "0"));
     const char *force = h->secure_getenv(h->ctx, "TRUENO_VULKAN_FORCE_STAGING");
     int dev_type = memory_type(d, ~0u, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
     /* staging in cached host memory where there is some: readbacks from
@@ -2227,7 +2402,7 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
         if (r == VK_SUCCESS) r = vkAllocateCommandBuffers(d->dev, &ci, d->xfer);
         VkFenceCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
         for (int i = 0; i < 2 && r == VK_SUCCESS; i++) r = vkCreateFence(d->dev, &fi, NULL, &d->xfer_fence[i]);
-        VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4 * BATCH_MAX};
+        VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, FUSE_SLOTS * BATCH_MAX};
         VkDescriptorPoolCreateInfo dpi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .maxSets = BATCH_MAX,
                                           .poolSizeCount = 1, .pPoolSizes = &ps};
         ci.commandBufferCount = 1;

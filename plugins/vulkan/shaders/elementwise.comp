@@ -43,6 +43,29 @@ layout(std430, binding = 0) readonly buffer A2 { uint a2[]; };
 layout(std430, binding = 1) readonly buffer B2 { uint b2[]; };
 layout(std430, binding = 2) writeonly buffer O2 { uint o2[]; };
 
+#ifdef FUSED
+// FUSED (two more modules, with and without DENORM_PRESERVE): a run of up
+// to 16 element-wise ops over n contiguous elements in one dispatch. Each
+// distinct buffer of the run is one of 8 slots at one element offset, so
+// element i of every op is element i of the run: the invocation that
+// handles i does every op for it in order, and no op reads an element
+// another invocation wrote (the plugin fuses only such runs). ops[k]:
+// code | a slot << 8 | b slot << 12 | o slot << 16.
+layout(std430, binding = 0) buffer F0 { float f0[]; };
+layout(std430, binding = 1) buffer F1 { float f1[]; };
+layout(std430, binding = 2) buffer F2 { float f2[]; };
+layout(std430, binding = 3) buffer F3 { float f3[]; };
+layout(std430, binding = 4) buffer F4 { float f4[]; };
+layout(std430, binding = 5) buffer F5 { float f5[]; };
+layout(std430, binding = 6) buffer F6 { float f6[]; };
+layout(std430, binding = 7) buffer F7 { float f7[]; };
+layout(push_constant) uniform Fused {
+    uint n, count;
+    uint offset[8];         // each slot's offset in elements
+    uint ops[16];
+} q;
+uint fused_op;              // the op being computed
+#else
 layout(push_constant) uniform Params {
     uint n, op, rank, unary;
     uint shape[4];          // output extents, outermost first
@@ -50,6 +73,7 @@ layout(push_constant) uniform Params {
     uint oa, ob, oo;        // offsets in elements
     float param;            // leaky_relu's slope, elu's alpha
 } p;
+#endif
 
 // op codes, shared with vk_plugin.c
 const uint ADD = 0u, SUB = 1u, MUL = 2u, MAX = 3u, MIN = 4u, FMAX = 5u, FMIN = 6u, COPYSIGN = 7u;
@@ -63,8 +87,14 @@ const uint NEG = 16u, ABS = 17u, SQUARE = 18u, RELU = 19u, EXP = 20u, LEAKY_RELU
 #include "half.glsl"
 #endif
 
+#ifdef FUSED
+uint op_code() { return fused_op; }
+float op_param() { return 0.0; }            // the ops with a parameter are not fused
+#else
 uint op_code() { return SPEC_OP != ANY_OP ? SPEC_OP : p.op; }
 bool is_unary() { return SPEC_OP != ANY_OP ? SPEC_OP >= NEG : p.unary != 0u; }
+float op_param() { return p.param; }
+#endif
 
 float binary(float x, float y)
 {
@@ -88,7 +118,7 @@ float unary(float x)
     case SQUARE: return x * x;
     case RELU: return isnan(x) ? x : max(x, 0.0);
     case EXP: return exp_cephes(x);
-    case LEAKY_RELU: return x < 0.0 ? x * p.param : x;
+    case LEAKY_RELU: return x < 0.0 ? x * op_param() : x;
     case LOG: return log_cephes(x);
     case TANH: return tanh_acc(x);
     case SIGMOID: return sigmoid_acc(x);
@@ -96,7 +126,7 @@ float unary(float x)
     case GELU: return gelu_acc(x);
     case EXPM1: return expm1_acc(x);
     case LOG1P: return log1p_acc(x);
-    case ELU: return x > 0.0 ? x : p.param * expm1_acc(x);
+    case ELU: return x > 0.0 ? x : op_param() * expm1_acc(x);
     case SELU: return 1.05070099 * (x > 0.0 ? x : 1.67326324 * expm1_acc(x));
     case SOFTPLUS: return x > 20.0 ? x : log1p_acc(exp_cephes(x));            // PyTorch's beta 1, threshold 20
     case LOGSIGMOID: return min(x, 0.0) - log1p_acc(exp_cephes(-abs(x)));
@@ -135,6 +165,47 @@ vec2 load2(bool broadcast, uint off, uint w, bool second)
 }
 #endif
 
+#ifdef FUSED
+float load(uint slot, uint i)
+{
+    switch (slot) {
+    case 0u: return f0[i];
+    case 1u: return f1[i];
+    case 2u: return f2[i];
+    case 3u: return f3[i];
+    case 4u: return f4[i];
+    case 5u: return f5[i];
+    case 6u: return f6[i];
+    default: return f7[i];
+    }
+}
+
+void store(uint slot, uint i, float v)
+{
+    switch (slot) {
+    case 0u: f0[i] = v; break;
+    case 1u: f1[i] = v; break;
+    case 2u: f2[i] = v; break;
+    case 3u: f3[i] = v; break;
+    case 4u: f4[i] = v; break;
+    case 5u: f5[i] = v; break;
+    case 6u: f6[i] = v; break;
+    default: f7[i] = v; break;
+    }
+}
+
+void main()
+{
+    uint step = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
+    for (uint i = gl_GlobalInvocationID.x; i < q.n; i += step)
+        for (uint k = 0u; k < q.count; k++) {
+            uint c = q.ops[k], sa = (c >> 8) & 7u, sb = (c >> 12) & 7u, so = (c >> 16) & 7u;
+            fused_op = c & 0xffu;
+            float x = load(sa, q.offset[sa] + i);
+            store(so, q.offset[so] + i, fused_op >= NEG ? unary(x) : binary(x, load(sb, q.offset[sb] + i)));
+        }
+}
+#else
 void main()
 {
     uint step = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
@@ -173,3 +244,4 @@ void main()
         o[io] = is_unary() ? unary(a[ia]) : binary(a[ia], b[ib]);
     }
 }
+#endif
