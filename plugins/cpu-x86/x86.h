@@ -50,13 +50,17 @@ typedef struct x86_kernels {
      * X86_UNARY_F32_OPS; param is leaky_relu's slope. Nonzero: an input
      * outside the kernel's domain (sin/cos of |x| > 8192), o incomplete. */
     int (*unary_f32)(uint32_t op, float param, int64_t n, const float *a, float *o);
-    /* Σ x[i] for i < n (contiguous), accumulated in float64. */
+    /* Σ x[i] for i < n (contiguous), accumulated in float64 (AVX2 and
+     * AVX-512: blocks of 64 or 128 summed in float32 first, error within
+     * 3·2^-24·Σ|x|). */
     double (*sum_f32)(const float *x, int64_t n);
     double (*sum_f64)(const double *x, int64_t n);
     /* The index of the first largest (want_min 0) or smallest (1) of
      * x[0..n), 1 <= n < 2^31, and that value; the first NaN wins (amax
      * and amin use the value). */
     int64_t (*argmax_f32)(const float *x, int64_t n, int want_min, float *value);
+    /* amax (want_min 0) or amin (1) of x[0..n), n >= 1: NaN if any is. */
+    float (*amax_f32)(const float *x, int64_t n, int want_min);
     /* CAST of n contiguous elements: float32 <-> float64, float32 <->
      * bfloat16 (as uint16 bits); -1 for another pair. */
     int (*cast_f32)(uint32_t from, uint32_t to, int64_t n, const void *src, void *dst);

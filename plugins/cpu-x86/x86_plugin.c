@@ -819,6 +819,11 @@ static void arg_chunks(void *arg, int64_t begin, int64_t end)
         const float *x = (const float *)a->buffer + reduced_block_offset(a, j->op->params->ints[0], o) + start;
         uint32_t op = j->op->op;
         int want_min = op == TRUENO_OP_ARGMIN || op == TRUENO_OP_AMIN;
+        if (op == TRUENO_OP_AMAX || op == TRUENO_OP_AMIN) { /* the value alone */
+            j->value[w] = j->d->k->amax_f32(x, len, want_min);
+            j->index[w] = start;
+            continue;
+        }
         j->index[w] = start + j->d->k->argmax_f32(x, len, want_min, &j->value[w]);
     }
 }
