@@ -89,8 +89,8 @@ static void dgemm_micro(int64_t k, const double *a, const double *b, double *c, 
 /* Σ x[i]: blocks of 128 summed in float32 as a tree of depth 3 per lane
  * (each term rounded into at most three sums: error <= 3u·Σ|x|, u =
  * 2^-24, below the op's 1e-6·Σ|x|), each block sum widened and added in
- * float64 (one conversion per 128 terms instead of per 16: 1024-wide rows
- * of mean 117 -> 65 us here); the rest in float64 as it comes. */
+ * float64 (one conversion per 128 terms instead of per 16: the mean of
+ * 1024x1024 116 -> 86 us here); the rest in float64 as it comes. */
 static double sum_f32(const float *x, int64_t n)
 {
     __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd(), s2 = _mm512_setzero_pd(), s3 = _mm512_setzero_pd();
