@@ -136,15 +136,17 @@ static inline vf vldexp_t(vf y, vf t)
  * of t = 16n + j + 1.5·2^23, which vpermps reads by itself, and vscalefps
  * scales by 2^floor((16n + j)/16) = 2^n. Three fewer multiply-adds than
  * vexp_reduce's degree-7 polynomial: the softmax's exponential pass was
- * bound by the FP pipes' one 512-bit op a cycle. */
-static inline vf vexp(vf x)
+ * bound by the FP pipes' one 512-bit op a cycle. nonpositive: x <= 0 or
+ * NaN (softmax's x − max, sigmoid's −|x|), so the upper clamp goes. */
+static inline __attribute__((always_inline)) vf vexp_in(vf x, int nonpositive)
 {
     const vf shifter = vsplat(12582912.0f);
     const vf table = {1.000000000e+00f, 1.044273734e+00f, 1.090507746e+00f, 1.138788581e+00f,
                       1.189207077e+00f, 1.241857767e+00f, 1.296839595e+00f, 1.354255557e+00f,
                       1.414213538e+00f, 1.476826191e+00f, 1.542210817e+00f, 1.610490322e+00f,
                       1.681792855e+00f, 1.756252170e+00f, 1.834008098e+00f, 1.915206552e+00f};
-    vf xc = VMIN(vsplat(90.0f), VMAX(vsplat(-120.0f), x));
+    vf xc = VMAX(vsplat(-120.0f), x);
+    if (!nonpositive) xc = VMIN(vsplat(90.0f), xc);
     vf t = xc * 23.0831203f + shifter;                 /* 16/ln2 */
     vf k = t - shifter;
     vf r = xc - k * 0.0433216989f - k * -1.19040890e-10f;
@@ -152,12 +154,18 @@ static inline vf vexp(vf x)
     vf tj = VPERM16(t, table);
     return VSCALEF(tj + tj * q, k * 0.0625f);          /* vscalefps floors its exponent */
 }
+
+static inline vf vexp(vf x) { return vexp_in(x, 0); }
+static inline vf vexp_neg(vf x) { return vexp_in(x, 1); }
 #else
 static inline vf vexp(vf x)
 {
     vf t, y = vexp_reduce(x, &t);
     return vldexp_t(y, t);
 }
+
+/* e^x for x <= 0 or NaN */
+static inline vf vexp_neg(vf x) { return vexp(x); }
 #endif
 
 /* exp2(x) = 2^n·2^f, n = rint(x), f = x − n in [−1/2, 1/2] exactly,
@@ -268,7 +276,7 @@ static inline vf vtanh(vf x)
  * the result, about e^x, is still representable) */
 static inline vf vsigmoid(vf x)
 {
-    vf t = vexp(-vabs(x));
+    vf t = vexp_neg(-vabs(x));
     return vdiv(vsel(x < 0.0f, t, vsplat(1.0f)), 1.0f + t);
 }
 
@@ -402,7 +410,7 @@ static inline vf vlog1p(vf x)
 static inline vf vsoftplus(vf x) { return vsel(x > 20.0f, x, vlog1p(vexp(x))); }
 
 /* logsigmoid = min(x, 0) − log1p(e^−|x|): no overflow, no cancellation */
-static inline vf vlogsigmoid(vf x) { return vsel(x < 0.0f, x, vsplat(0.0f)) - vlog1p(vexp(-vabs(x))); }
+static inline vf vlogsigmoid(vf x) { return vsel(x < 0.0f, x, vsplat(0.0f)) - vlog1p(vexp_neg(-vabs(x))); }
 
 /* cosh and sinh from e^|x| = y·2^n: c = y·2^(n−1) (finite up to |x| =
  * 89.4, where e^|x| itself has overflowed) and cosh = c + 1/(4c); sinh =
@@ -898,14 +906,14 @@ static void softmax_f32(const float *x, float *o, int64_t n, int log_softmax, co
             __builtin_prefetch(next_x + i, 0, 3);
             __builtin_prefetch(next_o + i, 1, 3);
         }
-        vf e = vexp(v - vm);
+        vf e = vexp_neg(v - vm);
         s += e;
         if (!log_softmax) memcpy(o + i, &e, sizeof e);
     }
     if (i < n) {
         vf v = vsplat(-__builtin_inff());
         memcpy(&v, x + i, (size_t)(n - i) * sizeof(float));
-        vf e = vexp(v - vm);
+        vf e = vexp_neg(v - vm);
         s += e;
         if (!log_softmax) memcpy(o + i, &e, (size_t)(n - i) * sizeof(float));
     }
