@@ -111,7 +111,30 @@ static double sum_f64(const double *x, int64_t n)
     return hsum(_mm256_add_pd(s0, s1)) + x86_kernels_generic.sum_f64(x + i, n - i);
 }
 
+/* dst[i·ldd + c] = src[c·lds + i] for an 8×8 block of 32-bit elements:
+ * unpacks (pairs), shuffles (quads), then the 128-bit halves exchanged */
+static void transpose_32(const void *src, int64_t lds, void *dst, int64_t ldd)
+{
+    __m256 r[8], t[8], u[8];
+    for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps((const float *)src + i * lds);
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+        u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+        u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+        u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+    }
+    for (int i = 0; i < 4; i++) {
+        _mm256_storeu_ps((float *)dst + i * ldd, _mm256_permute2f128_ps(u[i], u[i + 4], 0x20));
+        _mm256_storeu_ps((float *)dst + (i + 4) * ldd, _mm256_permute2f128_ps(u[i], u[i + 4], 0x31));
+    }
+}
+
 const x86_kernels x86_kernels_avx2 = {
     .isa = "avx2", .smr = 6, .snr = 16, .dmr = 6, .dnr = 8, .sgemm_micro = sgemm_micro,
-    .dgemm_micro = dgemm_micro, .sum_f32 = sum_f32, .sum_f64 = sum_f64, X86_VMATH_KERNELS,
+    .dgemm_micro = dgemm_micro, .sum_f32 = sum_f32, .sum_f64 = sum_f64,
+    .transpose_32 = transpose_32, .transpose_block = 8, X86_VMATH_KERNELS,
 };

@@ -136,7 +136,39 @@ static double sum_f64(const double *x, int64_t n)
     return _mm512_reduce_add_pd(_mm512_add_pd(s0, s1));
 }
 
+/* dst[i·ldd + c] = src[c·lds + i] for a 16×16 block of 32-bit elements:
+ * sixteen row loads, four stages of vpermt2ps each swapping the
+ * off-diagonal h×h blocks of every 2h×2h block (h = 8, 4, 2, 1: lo[j] =
+ * j & h ? 16 + j − h : j, hi[j] = j & h ? 16 + j : j + h), sixteen row
+ * stores */
+static void transpose_32(const void *src, int64_t lds, void *dst, int64_t ldd)
+{
+    static const int32_t idx[4][2][16] = { /* per stage h = 8, 4, 2, 1: lo[j], hi[j] */
+        {{0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23}, {8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31}},
+        {{0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27}, {4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31}},
+        {{0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29}, {2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31}},
+        {{0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30}, {1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31}}};
+    __m512 r[16];
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps((const float *)src + i * lds);
+#pragma GCC unroll 4
+    for (int s = 0; s < 4; s++) {
+        int h = 8 >> s;
+        __m512i il = _mm512_loadu_si512(idx[s][0]), ih = _mm512_loadu_si512(idx[s][1]);
+#pragma GCC unroll 16
+        for (int i = 0; i < 16; i++)
+            if (!(i & h)) {
+                __m512 a = r[i], b = r[i + h];
+                r[i] = _mm512_permutex2var_ps(a, il, b);
+                r[i + h] = _mm512_permutex2var_ps(a, ih, b);
+            }
+    }
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; i++) _mm512_storeu_ps((float *)dst + i * ldd, r[i]);
+}
+
 const x86_kernels x86_kernels_avx512 = {
     .isa = "avx512", .smr = SMR, .snr = 32, .dmr = DMR, .dnr = 16, .sgemm_micro = sgemm_micro,
-    .dgemm_micro = dgemm_micro, .sum_f32 = sum_f32, .sum_f64 = sum_f64, X86_VMATH_KERNELS,
+    .dgemm_micro = dgemm_micro, .sum_f32 = sum_f32, .sum_f64 = sum_f64,
+    .transpose_32 = transpose_32, .transpose_block = 16, X86_VMATH_KERNELS,
 };

@@ -59,6 +59,11 @@ typedef struct x86_kernels {
      * x[0..n), 1 <= n < 2^31, and that value; the first NaN wins (amax
      * and amin use the value). */
     int64_t (*argmax_f32)(const float *x, int64_t n, int want_min, float *value);
+    /* dst[i·ldd + c] = src[c·lds + i] for i, c < transpose_block, 32-bit
+     * elements, strides in elements (NULL, 0: none; CONTIGUOUS of a
+     * transposed view goes through a scalar tile then). */
+    void (*transpose_32)(const void *src, int64_t lds, void *dst, int64_t ldd);
+    int transpose_block;
     /* amax (want_min 0) or amin (1) of x[0..n), n >= 1: NaN if any is. */
     float (*amax_f32)(const float *x, int64_t n, int want_min);
     /* CAST of n contiguous elements: float32 <-> float64, float32 <->

@@ -985,7 +985,17 @@ static void transpose_bands(void *arg, int64_t begin, int64_t end)
             switch (es) {
             case 1: X86_TRANSPOSE_TILE(uint8_t); break;
             case 2: X86_TRANSPOSE_TILE(uint16_t); break;
-            case 4: X86_TRANSPOSE_TILE(uint32_t); break;
+            case 4:
+                if (j->d->k->transpose_32 && i1 - i0 == TILE && c1 - c0 == TILE) { /* whole blocks in registers */
+                    const uint32_t *src = (const uint32_t *)a->buffer + off[0];
+                    uint32_t *dst = (uint32_t *)o->buffer + off[1];
+                    int b = j->d->k->transpose_block;
+                    for (int64_t c = c0; c < c1; c += b)
+                        for (int64_t i = i0; i < i1; i += b) j->d->k->transpose_32(src + i + c * sa_c, sa_c, dst + i * so_r + c, so_r);
+                    break;
+                }
+                X86_TRANSPOSE_TILE(uint32_t);
+                break;
             default: X86_TRANSPOSE_TILE(uint64_t); break;
             }
         }
