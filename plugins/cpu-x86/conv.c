@@ -11,6 +11,8 @@
  * output's (OH, OW) axes must each flatten to one stride (true for
  * contiguous tensors), else the op is left to another device.
  */
+#include <string.h>
+
 #include "x86.h"
 
 typedef struct im2col_job {
@@ -31,8 +33,26 @@ static void im2col_rows(void *arg, int64_t begin, int64_t end)
         int64_t c = r / (j->kh * j->kw), i = r / j->kw % j->kh, jj = r % j->kw;
         int64_t base = x->offset + j->n * x->strides[0] + (j->c0 + c) * x->strides[1];
         char *dst = j->col + (size_t)(r * j->oh * j->ow) * j->es;
+        /* unit stride along w, in the input and the window: each output row
+         * is one run of an input row between zeros (a memcpy; the loop
+         * below was a third of a 3x3 conv2d's time) */
+        bool runs = p[1] == 1 && x->strides[3] == 1;
+        int64_t shift = jj * p[5] - p[3]; /* iw = ow + shift */
+        int64_t lo = shift < 0 ? -shift : 0, hi = W - shift < j->ow ? W - shift : j->ow;
+        if (hi < lo) hi = lo;
         for (int64_t oh = 0; oh < j->oh; oh++) {
             int64_t ih = oh * p[0] - p[2] + i * p[4];
+            if (runs) {
+                bool row_in = ih >= 0 && ih < H;
+                size_t es = j->es, in_lo = row_in ? (size_t)lo : (size_t)j->ow, in_hi = row_in ? (size_t)hi : (size_t)j->ow;
+                memset(dst, 0, in_lo * es);
+                if (in_hi > in_lo)
+                    memcpy(dst + in_lo * es, (const char *)x->buffer + (size_t)(base + ih * x->strides[2] + (int64_t)in_lo + shift) * es,
+                           (in_hi - in_lo) * es);
+                memset(dst + in_hi * es, 0, ((size_t)j->ow - in_hi) * es);
+                dst += (size_t)j->ow * es;
+                continue;
+            }
             for (int64_t ow = 0; ow < j->ow; ow++, dst += j->es) {
                 int64_t iw = ow * p[1] - p[3] + jj * p[5];
                 bool inside = ih >= 0 && ih < H && iw >= 0 && iw < W;
