@@ -8,9 +8,15 @@
  * calling thread take chunks from a shared counter. A call made while the
  * pool is busy (another thread's op, or a nested call from inside a chunk)
  * runs its chunks serially in the caller, in order: no deadlock, same
- * result.
+ * result. Workers between jobs, and the caller waiting for a job's end,
+ * spin a while (SPIN_NS) before they sleep on the condition
+ * variable: woken from it, each hand-off cost tens of microseconds on a
+ * virtual machine (a 128³ sgemm took 84 us on 2 threads against 54 on one).
+ * job_id, chunks_done and workers_left change under mu; the spinning
+ * reads are atomic, and what they wait for is read again under mu.
  */
 #include <errno.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -36,6 +42,32 @@ struct tn_pool {
 
 static _Thread_local bool in_pool_chunk;
 
+#define SPIN_NS 50000
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A pause between polls (the instruction's length differs tenfold between
+ * cores, hence the clock); false once SPIN_NS have passed since *start
+ * (0: now). */
+static bool spin_on(uint64_t *start)
+{
+    for (int i = 0; i < 16; i++) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#elif defined(__aarch64__)
+        __asm__ __volatile__("yield");
+#endif
+    }
+    uint64_t t = now_ns();
+    if (!*start) *start = t;
+    return t - *start < SPIN_NS;
+}
+
 static void run_chunks(tn_pool *p)
 {
     for (;;) {
@@ -47,7 +79,7 @@ static void run_chunks(tn_pool *p)
         p->fn(p->arg, begin, end);
         in_pool_chunk = false;
         pthread_mutex_lock(&p->mu);
-        if (++p->chunks_done == p->n_chunks) pthread_cond_broadcast(&p->done_cv);
+        if (__atomic_add_fetch(&p->chunks_done, 1, __ATOMIC_RELEASE) == p->n_chunks) pthread_cond_broadcast(&p->done_cv);
         pthread_mutex_unlock(&p->mu);
     }
 }
@@ -58,13 +90,21 @@ static void *worker_main(void *arg)
     pthread_mutex_lock(&p->mu);
     uint64_t seen = p->start_job_id; /* a job begun before we ran counts */
     for (;;) {
+        if (!p->stop && p->job_id == seen) { /* spin for the next job, then sleep */
+            pthread_mutex_unlock(&p->mu);
+            uint64_t start = 0;
+            while (__atomic_load_n(&p->job_id, __ATOMIC_ACQUIRE) == seen && !__atomic_load_n(&p->stop, __ATOMIC_RELAXED) &&
+                   spin_on(&start)) {
+            }
+            pthread_mutex_lock(&p->mu);
+        }
         while (!p->stop && p->job_id == seen) pthread_cond_wait(&p->work_cv, &p->mu);
         if (p->stop) break;
         seen = p->job_id;
         pthread_mutex_unlock(&p->mu);
         run_chunks(p);
         pthread_mutex_lock(&p->mu);
-        if (--p->workers_left == 0) pthread_cond_broadcast(&p->done_cv);
+        if (__atomic_sub_fetch(&p->workers_left, 1, __ATOMIC_RELEASE) == 0) pthread_cond_broadcast(&p->done_cv);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -73,7 +113,7 @@ static void *worker_main(void *arg)
 static void stop_workers(tn_pool *p)
 {
     pthread_mutex_lock(&p->mu);
-    p->stop = true;
+    __atomic_store_n(&p->stop, true, __ATOMIC_RELAXED);
     pthread_cond_broadcast(&p->work_cv);
     pthread_mutex_unlock(&p->mu);
     for (uint32_t i = 0; i < p->n_workers; i++) pthread_join(p->threads[i], NULL);
@@ -173,12 +213,17 @@ trueno_status tn_pool_parallel_for(tn_pool *p, int64_t n, int64_t grain,
     p->chunks_done = 0;
     p->workers_left = p->n_workers; /* every worker passes through each job,
                                        so none can wake late into the next */
-    p->job_id++;
+    __atomic_store_n(&p->job_id, p->job_id + 1, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&p->work_cv);
     pthread_mutex_unlock(&p->mu);
 
     run_chunks(p);
 
+    uint64_t start = 0;
+    while ((__atomic_load_n(&p->chunks_done, __ATOMIC_ACQUIRE) < n_chunks ||
+            __atomic_load_n(&p->workers_left, __ATOMIC_ACQUIRE) > 0) &&
+           spin_on(&start)) {
+    }
     pthread_mutex_lock(&p->mu);
     while (p->chunks_done < p->n_chunks || p->workers_left > 0)
         pthread_cond_wait(&p->done_cv, &p->mu);

@@ -11,7 +11,8 @@
  * Algorithms (float32, round-to-nearest):
  *  exp    Cody–Waite reduction x = n·ln2 + r (ln2 split in two constants),
  *         degree-6 polynomial of Cephes' expf on |r| <= ln2/2, scaling by
- *         2^n through the exponent bits in two steps (reaches subnormals)
+ *         2^n through the exponent bits in two steps (reaches subnormals);
+ *         with AVX-512, Tang's 16-entry table instead (vexp_in says how)
  *  log    frexp by bit manipulation (subnormals rescaled first), mantissa
  *         folded into [sqrt(1/2), sqrt(2)), degree-9 polynomial of Cephes'
  *         logf

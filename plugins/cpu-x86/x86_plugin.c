@@ -1215,6 +1215,17 @@ static bool calibrate(x86_device *d)
         double t[5] = {(t1 - t0) / LAUNCH_RUNS, t2 - t1, t3 - t2, t4 - t3, t5 - t4};
         for (int i = 0; i < 5; i++) best[i] = t[i] < best[i] ? t[i] : best[i];
     }
+    /* the 128³ product again, back to back as small products run: after
+     * the other measurements its first run waited for the pool's threads
+     * to wake (a fixed start of 157 us was cached once on 2 threads here,
+     * and 64³ products went to the reference at 16x the time) */
+    for (int rep = 0; rep < 8; rep++) {
+        double t0 = now_ns();
+        x86_gemm(h, d->k, TRUENO_DTYPE_FLOAT32, G0, G0, G0, 1, buf, G0, 1, buf + N, G0, 1, 0, NULL, 0, 0, buf + 2 * N,
+                 G0, 1);
+        double t = now_ns() - t0;
+        best[2] = t < best[2] ? t : best[2];
+    }
     h->aligned_free(h->ctx, buf);
     double f0 = 2.0 * G0 * G0 * G0, f1 = 2.0 * G1 * G1 * G1;
     d->cost.launch_ns = best[0] > 20 ? best[0] : 20;
