@@ -1215,17 +1215,35 @@ static bool calibrate(x86_device *d)
         double t[5] = {(t1 - t0) / LAUNCH_RUNS, t2 - t1, t3 - t2, t4 - t3, t5 - t4};
         for (int i = 0; i < 5; i++) best[i] = t[i] < best[i] ? t[i] : best[i];
     }
-    /* the 128³ product again, back to back as small products run: after
-     * the other measurements its first run waited for the pool's threads
-     * to wake (a fixed start of 157 us was cached once on 2 threads here,
-     * and 64³ products went to the reference at 16x the time) */
+    /* the add, the 128³ product and the sum again, each back to back as a
+     * run of ops meets them: after the other measurements, a first run
+     * waited for the pool's threads to wake and for its data (a fixed
+     * start of 157 us was cached once on 2 threads here, sending 64³
+     * products to the reference at 16x the time; an element-wise rate a
+     * third of the steady one, on 16 threads, sent 64M-element exps to a
+     * GPU at 3.5x) */
+    desc1(&ta, buf, N); desc1(&tb, buf + N, N); desc1(&to, buf + 2 * N, N);
     for (int rep = 0; rep < 8; rep++) {
         double t0 = now_ns();
-        x86_gemm(h, d->k, TRUENO_DTYPE_FLOAT32, G0, G0, G0, 1, buf, G0, 1, buf + N, G0, 1, 0, NULL, 0, 0, buf + 2 * N,
-                 G0, 1);
+        if (rep < 4) {
+            run_elementwise(d, &op);
+        } else {
+            x86_gemm(h, d->k, TRUENO_DTYPE_FLOAT32, G0, G0, G0, 1, buf, G0, 1, buf + N, G0, 1, 0, NULL, 0, 0,
+                     buf + 2 * N, G0, 1);
+        }
         double t = now_ns() - t0;
-        best[2] = t < best[2] ? t : best[2];
+        int at = rep < 4 ? 1 : 2;
+        best[at] = t < best[at] ? t : best[at];
     }
+    desc1(&to, buf + 2 * N, 1);
+    p.ints[0] = 1;
+    for (int rep = 0; rep < 4; rep++) {
+        double t0 = now_ns();
+        run_sum(d, &sum);
+        double t = now_ns() - t0;
+        best[4] = t < best[4] ? t : best[4];
+    }
+    p.ints[0] = 0;
     h->aligned_free(h->ctx, buf);
     double f0 = 2.0 * G0 * G0 * G0, f1 = 2.0 * G1 * G1 * G1;
     d->cost.launch_ns = best[0] > 20 ? best[0] : 20;
