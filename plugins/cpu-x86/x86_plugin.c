@@ -1261,7 +1261,7 @@ static void set_cost(x86_device *d)
 {
     const trueno_host *h = d->host;
     char key[64];
-    snprintf(key, sizeof key, "v3-%s-threads%u", d->k->isa, h->num_threads(h->ctx));
+    snprintf(key, sizeof key, "v4-%s-threads%u", d->k->isa, h->num_threads(h->ctx));
     double v[7];
     bool has_cache = h->struct_size >= offsetof(trueno_host, cache_save) + sizeof(h->cache_save) && h->cache_load;
     if (has_cache && h->cache_load(h->ctx, key, v, 7)) {
