@@ -67,10 +67,10 @@ static double hsum(__m256d v)
     return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
 }
 
-/* four sums: with two, the adds' latency bounded a 1024-wide row's sum */
 /* Σ x[i]: blocks of 64 summed in float32 as a tree of depth 3 per lane
  * (error <= 3u·Σ|x|, u = 2^-24, below the op's 1e-6·Σ|x|), each block sum
- * widened and added in float64; the rest in float64 as it comes. */
+ * widened and added in float64; the rest in float64 as it comes. Four
+ * float64 sums: with two, the adds' latency bounded a 1024-wide row's sum. */
 static double sum_f32(const float *x, int64_t n)
 {
     __m256d s0 = _mm256_setzero_pd(), s1 = s0, s2 = s0, s3 = s0;

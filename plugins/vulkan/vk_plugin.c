@@ -178,6 +178,7 @@ typedef struct ew_params {
 #define FUSE_OPS 16
 #define FUSE_SLOTS 8
 #define FUSE_MAX_N 65536 /* larger ops are bound by memory, not by a dispatch's latency */
+#define MAX_BINDINGS FUSE_SLOTS /* the most buffers a pipeline binds: the fused module's */
 typedef struct fused_params {
     uint32_t n, count;
     uint32_t offset[FUSE_SLOTS];
@@ -300,7 +301,7 @@ typedef struct vk_device {
     VkDescriptorSet bound_set;
     uint32_t pushed_bytes;
     unsigned char pushed[128];
-    struct vk_set { VkDescriptorSetLayout dsl; VkBuffer buf[FUSE_SLOTS]; VkDescriptorSet set; } sets[8];
+    struct vk_set { VkDescriptorSetLayout dsl; VkBuffer buf[MAX_BINDINGS]; VkDescriptorSet set; } sets[8];
     uint32_t n_sets;
     VkPipelineCache pcache;
     vk_pipeline ew, ew4, mm, topk, reduce, colreduce, cast, softmax, norm, pool2d, conv;
@@ -318,9 +319,9 @@ typedef struct vk_device {
     vk_pipeline ew_op[4][EW_CODES];
     /* the run of small contiguous float32 element-wise ops not yet recorded
      * (fuse_add): recorded as one dispatch of elementwise.comp's FUSED
-     * module before anything else is recorded, submitted or waited for,
-     * (a buffer it names and that is freed meanwhile waits for the flush);
- * one op alone goes the usual way */
+     * module before anything else is recorded or submitted (and so before
+     * any wait); a buffer it names that is freed meanwhile is kept until
+     * the flush; one op alone goes the usual way */
     struct {
         bool on;                   /* TRUENO_VULKAN_FUSE is not 0 */
         fused_params p;            /* p.count: ops pending */
@@ -583,7 +584,7 @@ static trueno_status dispatch(vk_device *d, vk_pipeline *p, vk_buffer *const *bu
     }
     trueno_status s = begin_batch(d);
     if (s != TRUENO_OK) return s;
-    VkBuffer touch[FUSE_SLOTS] = {VK_NULL_HANDLE};
+    VkBuffer touch[MAX_BINDINGS] = {VK_NULL_HANDLE};
     for (uint32_t i = 0; i < n_bufs; i++) touch[i] = bufs[i]->buf;
     VkDescriptorSet set = VK_NULL_HANDLE;
     for (uint32_t i = 0; i < d->n_sets && !set; i++)
@@ -594,8 +595,8 @@ static trueno_status dispatch(vk_device *d, vk_pipeline *p, vk_buffer *const *bu
                                           .pSetLayouts = &p->dsl};
         VkResult r = vkAllocateDescriptorSets(d->dev, &ai, &set);
         if (r != VK_SUCCESS) return status_of(d, r);
-        VkDescriptorBufferInfo info[FUSE_SLOTS];
-        VkWriteDescriptorSet w[FUSE_SLOTS];
+        VkDescriptorBufferInfo info[MAX_BINDINGS];
+        VkWriteDescriptorSet w[MAX_BINDINGS];
         for (uint32_t i = 0; i < n_bufs; i++) {
             info[i] = (VkDescriptorBufferInfo){bufs[i]->buf, 0, VK_WHOLE_SIZE};
             w[i] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set,
@@ -640,7 +641,7 @@ static trueno_status dispatch(vk_device *d, vk_pipeline *p, vk_buffer *const *bu
 static trueno_status make_pipeline(vk_device *d, vk_pipeline *p, const uint32_t *code, size_t code_bytes,
                                    uint32_t bindings, uint32_t push_bytes, const uint32_t *spec, uint32_t n_spec)
 {
-    VkDescriptorSetLayoutBinding b[FUSE_SLOTS];
+    VkDescriptorSetLayoutBinding b[MAX_BINDINGS];
     for (uint32_t i = 0; i < bindings; i++)
         b[i] = (VkDescriptorSetLayoutBinding){i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL};
     VkDescriptorSetLayoutCreateInfo dl = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
@@ -1604,7 +1605,7 @@ static trueno_status fuse_add(vk_device *d, const ew_params *p, vk_buffer *const
             d->fuse.written[so] = true;
             return TRUENO_OK;
         }
-        d->fuse.slots = slots; /* the slots this op took */
+        d->fuse.slots = slots; /* gives back the slots this op took */
         trueno_status s = fuse_record(d);
         if (s != TRUENO_OK) return s;
     }
@@ -2402,7 +2403,7 @@ static trueno_status setup_device(vk_instance *in, VkPhysicalDevice phys, uint32
         if (r == VK_SUCCESS) r = vkAllocateCommandBuffers(d->dev, &ci, d->xfer);
         VkFenceCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
         for (int i = 0; i < 2 && r == VK_SUCCESS; i++) r = vkCreateFence(d->dev, &fi, NULL, &d->xfer_fence[i]);
-        VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, FUSE_SLOTS * BATCH_MAX};
+        VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, MAX_BINDINGS * BATCH_MAX};
         VkDescriptorPoolCreateInfo dpi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .maxSets = BATCH_MAX,
                                           .poolSizeCount = 1, .pPoolSizes = &ps};
         ci.commandBufferCount = 1;
