@@ -43,7 +43,9 @@ check $? "the plugin does not link against libtrueno-core"
 exported=$(nm -D --defined-only "$tmp/sk/libtrueno-skeleton.so" | awk '$2 == "T" {print $3}' | tr '\n' ' ')
 [ "$exported" = "trueno_plugin_entry " ]; check $? "the plugin exports exactly trueno_plugin_entry (got: $exported)"
 
-TRUENO_PLUGIN_PATH="$tmp/sk" TRUENO_LOG=dispatch "$tmp/sk/skeleton-demo" > "$tmp/demo.out" 2> "$tmp/demo.err"
+# the skeleton alone beside the reference: the installed cpu-x86 (launch ~30 ns, measured)
+# is rightly cheaper than the skeleton's nominal 50 ns for a 5-element add
+TRUENO_PLUGIN_PATH="$tmp/sk" TRUENO_BACKENDS=skeleton TRUENO_LOG=dispatch "$tmp/sk/skeleton-demo" > "$tmp/demo.out" 2> "$tmp/demo.err"
 rc=$?; sed 's/^/# /' "$tmp/demo.out" "$tmp/demo.err"
 [ $rc = 0 ] && grep -q "ran on: skeleton" "$tmp/demo.out" && grep -q "1.5 2.5 3.5 4.5 5.5" "$tmp/demo.out" &&
   grep -q "=> skeleton" "$tmp/demo.err"
