@@ -1,6 +1,7 @@
 /* skeleton-demo — adds two vectors through Trueno and says which backend
- * ran it. With the skeleton plugin on TRUENO_PLUGIN_PATH, that is
- * "skeleton": its estimate is below the reference backend's. */
+ * ran it. With the skeleton plugin on TRUENO_PLUGIN_PATH and the others
+ * left out (TRUENO_BACKENDS=skeleton), that is "skeleton": its estimate is
+ * below the reference backend's. */
 #include <stdio.h>
 
 #include <trueno/trueno.h>
