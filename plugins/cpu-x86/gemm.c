@@ -156,6 +156,9 @@ static void row_block(void *arg, int64_t begin, int64_t end)
             int64_t rows = mc - s * mr < mr ? mc - s * mr : mr;
             size_t at = (size_t)(s * j->kc * mr);
             if (j->f64) pack_a_f64(j, ic + s * mr, rows, (double *)ap + at);
+            else if (j->k->pack_a_f32 && j->sa1 == 1) /* rows of A contiguous in k */
+                j->k->pack_a_f32((const float *)j->a + (ic + s * mr) * j->sa0 + j->pc, j->sa0, rows, j->kc, (float)j->alpha,
+                                 (float *)ap + at);
             else pack_a_f32(j, ic + s * mr, rows, (float *)ap + at);
         }
         packed = blk;

@@ -141,16 +141,13 @@ static double sum_f64(const double *x, int64_t n)
  * off-diagonal h×h blocks of every 2h×2h block (h = 8, 4, 2, 1: lo[j] =
  * j & h ? 16 + j − h : j, hi[j] = j & h ? 16 + j : j + h), sixteen row
  * stores */
-static void transpose_32(const void *src, int64_t lds, void *dst, int64_t ldd)
+static inline __attribute__((always_inline)) void transpose16(__m512 *r)
 {
     static const int32_t idx[4][2][16] = { /* per stage h = 8, 4, 2, 1: lo[j], hi[j] */
         {{0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23}, {8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31}},
         {{0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27}, {4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31}},
         {{0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29}, {2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31}},
         {{0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30}, {1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31}}};
-    __m512 r[16];
-#pragma GCC unroll 16
-    for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps((const float *)src + i * lds);
 #pragma GCC unroll 4
     for (int s = 0; s < 4; s++) {
         int h = 8 >> s;
@@ -163,12 +160,41 @@ static void transpose_32(const void *src, int64_t lds, void *dst, int64_t ldd)
                 r[i + h] = _mm512_permutex2var_ps(a, ih, b);
             }
     }
+}
+
+static void transpose_32(const void *src, int64_t lds, void *dst, int64_t ldd)
+{
+    __m512 r[16];
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps((const float *)src + i * lds);
+    transpose16(r);
 #pragma GCC unroll 16
     for (int i = 0; i < 16; i++) _mm512_storeu_ps((float *)dst + i * ldd, r[i]);
+}
+
+/* GEMM's A packing for a row-major A: dst[p·12 + i] = alpha·a[i·lda + p]
+ * for p < kc, i < 12 (zeros past rows): 16 values of each row at a time,
+ * transposed in registers (transpose16, four rows of zeros) and stored 12
+ * lanes a row (the scalar copy was a quarter of a 64³ sgemm) */
+static void pack_a_f32(const float *a, int64_t lda, int64_t rows, int64_t kc, float alpha, float *dst)
+{
+    __m512 va = _mm512_set1_ps(alpha);
+    for (int64_t p = 0; p < kc; p += 16) {
+        __mmask16 m = kc - p >= 16 ? 0xFFFF : (__mmask16)((1u << (kc - p)) - 1);
+        __m512 r[16];
+#pragma GCC unroll 16
+        for (int i = 0; i < 16; i++)
+            r[i] = i < SMR && i < rows ? _mm512_mul_ps(va, _mm512_maskz_loadu_ps(m, a + i * lda + p)) : _mm512_setzero_ps();
+        transpose16(r);
+        int64_t n = kc - p < 16 ? kc - p : 16;
+#pragma GCC unroll 16
+        for (int k = 0; k < 16; k++)
+            if (k < n) _mm512_mask_storeu_ps(dst + (p + k) * SMR, (__mmask16)((1u << SMR) - 1), r[k]);
+    }
 }
 
 const x86_kernels x86_kernels_avx512 = {
     .isa = "avx512", .smr = SMR, .snr = 32, .dmr = DMR, .dnr = 16, .sgemm_micro = sgemm_micro,
     .dgemm_micro = dgemm_micro, .sum_f32 = sum_f32, .sum_f64 = sum_f64,
-    .transpose_32 = transpose_32, .transpose_block = 16, X86_VMATH_KERNELS,
+    .transpose_32 = transpose_32, .transpose_block = 16, .pack_a_f32 = pack_a_f32, X86_VMATH_KERNELS,
 };

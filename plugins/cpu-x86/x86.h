@@ -64,6 +64,10 @@ typedef struct x86_kernels {
      * transposed view goes through a scalar tile then). */
     void (*transpose_32)(const void *src, int64_t lds, void *dst, int64_t ldd);
     int transpose_block;
+    /* sgemm's packing of an smr-row sliver of a row-major A (lda: its row
+     * stride, rows <= smr of it): dst[p·smr + i] = alpha·a[i·lda + p] for
+     * p < kc, zeros past rows (NULL: gemm.c's scalar packing) */
+    void (*pack_a_f32)(const float *a, int64_t lda, int64_t rows, int64_t kc, float alpha, float *dst);
     /* amax (want_min 0) or amin (1) of x[0..n), n >= 1: NaN if any is. */
     float (*amax_f32)(const float *x, int64_t n, int want_min);
     /* CAST of n contiguous elements: float32 <-> float64, float32 <->
