@@ -67,36 +67,21 @@ static double hsum(__m256d v)
     return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
 }
 
-/* Σ x[i]: blocks of 64 summed in float32 as a tree of depth 3 per lane
- * (error <= 3u·Σ|x|, u = 2^-24, below the op's 1e-6·Σ|x|), each block sum
- * widened and added in float64; the rest in float64 as it comes. Four
- * float64 sums: with two, the adds' latency bounded a 1024-wide row's sum. */
+/* Σ x[i]: sum_f32_blocks (vmath.h), then the rest in float64 as it comes.
+ * Four float64 sums: with two, the adds' latency bounded a 1024-wide row's
+ * sum. */
 static double sum_f32(const float *x, int64_t n)
 {
     __m256d s0 = _mm256_setzero_pd(), s1 = s0, s2 = s0, s3 = s0;
-    int64_t i = 0;
-    for (; i + 128 <= n; i += 128) {
-        __m256 b[2];
-        for (int h = 0; h < 2; h++) {
-            const float *p = x + i + 64 * h;
-            __m256 v01 = _mm256_add_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8));
-            __m256 v23 = _mm256_add_ps(_mm256_loadu_ps(p + 16), _mm256_loadu_ps(p + 24));
-            __m256 v45 = _mm256_add_ps(_mm256_loadu_ps(p + 32), _mm256_loadu_ps(p + 40));
-            __m256 v67 = _mm256_add_ps(_mm256_loadu_ps(p + 48), _mm256_loadu_ps(p + 56));
-            b[h] = _mm256_add_ps(_mm256_add_ps(v01, v23), _mm256_add_ps(v45, v67));
-        }
-        s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(b[0])));
-        s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(b[0], 1)));
-        s2 = _mm256_add_pd(s2, _mm256_cvtps_pd(_mm256_castps256_ps128(b[1])));
-        s3 = _mm256_add_pd(s3, _mm256_cvtps_pd(_mm256_extractf128_ps(b[1], 1)));
-    }
+    int64_t i;
+    double blocks = sum_f32_blocks(x, n, &i);
     for (; i + 16 <= n; i += 16) {
         s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm_loadu_ps(x + i)));
         s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm_loadu_ps(x + i + 4)));
         s2 = _mm256_add_pd(s2, _mm256_cvtps_pd(_mm_loadu_ps(x + i + 8)));
         s3 = _mm256_add_pd(s3, _mm256_cvtps_pd(_mm_loadu_ps(x + i + 12)));
     }
-    return hsum(_mm256_add_pd(_mm256_add_pd(s0, s1), _mm256_add_pd(s2, s3))) +
+    return blocks + hsum(_mm256_add_pd(_mm256_add_pd(s0, s1), _mm256_add_pd(s2, s3))) +
            x86_kernels_generic.sum_f32(x + i, n - i);
 }
 

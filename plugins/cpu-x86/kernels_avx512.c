@@ -86,30 +86,12 @@ static void dgemm_micro(int64_t k, const double *a, const double *b, double *c, 
     }
 }
 
-/* Σ x[i]: blocks of 128 summed in float32 as a tree of depth 3 per lane
- * (each term rounded into at most three sums: error <= 3u·Σ|x|, u =
- * 2^-24, below the op's 1e-6·Σ|x|), each block sum widened and added in
- * float64 (one conversion per 128 terms instead of per 16: the mean of
- * 1024x1024 116 -> 86 us here); the rest in float64 as it comes. */
+/* Σ x[i]: sum_f32_blocks (vmath.h), then the rest in float64 as it comes */
 static double sum_f32(const float *x, int64_t n)
 {
     __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd(), s2 = _mm512_setzero_pd(), s3 = _mm512_setzero_pd();
-    int64_t i = 0;
-    for (; i + 256 <= n; i += 256) {
-        __m512 b[2];
-        for (int h = 0; h < 2; h++) {
-            const float *p = x + i + 128 * h;
-            __m512 v01 = _mm512_add_ps(_mm512_loadu_ps(p), _mm512_loadu_ps(p + 16));
-            __m512 v23 = _mm512_add_ps(_mm512_loadu_ps(p + 32), _mm512_loadu_ps(p + 48));
-            __m512 v45 = _mm512_add_ps(_mm512_loadu_ps(p + 64), _mm512_loadu_ps(p + 80));
-            __m512 v67 = _mm512_add_ps(_mm512_loadu_ps(p + 96), _mm512_loadu_ps(p + 112));
-            b[h] = _mm512_add_ps(_mm512_add_ps(v01, v23), _mm512_add_ps(v45, v67));
-        }
-        s0 = _mm512_add_pd(s0, _mm512_cvtps_pd(_mm512_castps512_ps256(b[0])));
-        s1 = _mm512_add_pd(s1, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(b[0]), 1))));
-        s2 = _mm512_add_pd(s2, _mm512_cvtps_pd(_mm512_castps512_ps256(b[1])));
-        s3 = _mm512_add_pd(s3, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(b[1]), 1))));
-    }
+    int64_t i;
+    double blocks = sum_f32_blocks(x, n, &i);
     for (; i + 32 <= n; i += 32) {
         __m512 v = _mm512_loadu_ps(x + i), w = _mm512_loadu_ps(x + i + 16);
         s0 = _mm512_add_pd(s0, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
@@ -121,7 +103,7 @@ static double sum_f32(const float *x, int64_t n)
         __mmask8 m = n - i >= 8 ? 0xFF : (__mmask8)((1u << (n - i)) - 1);
         s0 = _mm512_add_pd(s0, _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m, x + i)));
     }
-    return _mm512_reduce_add_pd(_mm512_add_pd(_mm512_add_pd(s0, s1), _mm512_add_pd(s2, s3)));
+    return blocks + _mm512_reduce_add_pd(_mm512_add_pd(_mm512_add_pd(s0, s1), _mm512_add_pd(s2, s3)));
 }
 
 static double sum_f64(const double *x, int64_t n)

@@ -1247,6 +1247,36 @@ static inline double vd_sum(vd a, vd b)
     return s;
 }
 
+/* Σ x[i] over the whole blocks of 8·VL at the start of x, *done the count
+ * summed (the ISA files' sum_f32 go on from there): each block summed in
+ * float32 as a tree of depth 3 per lane (each term rounded into at most
+ * three sums: error <= 3u·Σ|x|, u = 2^-24, below the op's 1e-6·Σ|x|), the
+ * block sum widened and added in float64; one conversion per eight vectors
+ * instead of per vector (AVX-512: the mean of 1024x1024 116 -> 86 us here) */
+static inline double sum_f32_blocks(const float *x, int64_t n, int64_t *done)
+{
+    vd s0 = {0}, s1 = {0};
+    int64_t i = 0;
+    for (; i + 8 * VL <= n; i += 8 * VL) { /* named vectors: GCC 12 kept an array of them on the stack */
+        vf v0, v1, v2, v3, v4, v5, v6, v7;
+        vfh h[2];
+        memcpy(&v0, x + i, sizeof v0);
+        memcpy(&v1, x + i + VL, sizeof v1);
+        memcpy(&v2, x + i + 2 * VL, sizeof v2);
+        memcpy(&v3, x + i + 3 * VL, sizeof v3);
+        memcpy(&v4, x + i + 4 * VL, sizeof v4);
+        memcpy(&v5, x + i + 5 * VL, sizeof v5);
+        memcpy(&v6, x + i + 6 * VL, sizeof v6);
+        memcpy(&v7, x + i + 7 * VL, sizeof v7);
+        vf b = ((v0 + v1) + (v2 + v3)) + ((v4 + v5) + (v6 + v7));
+        memcpy(h, &b, sizeof b);
+        s0 += f32_to_f64(h[0]);
+        s1 += f32_to_f64(h[1]);
+    }
+    *done = i;
+    return vd_sum(s0, s1);
+}
+
 /* Σ a[i]·b[i], i < n, contiguous; four sums in turn, so that the FMA's
  * latency (4 cycles on Zen 3) is not the bound it was with two (with
  * vwiden one vcvtps2pd as well: 1M float32 335 -> 161 us on a Zen 3 core,

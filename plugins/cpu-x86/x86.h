@@ -51,8 +51,8 @@ typedef struct x86_kernels {
      * outside the kernel's domain (sin/cos of |x| > 8192), o incomplete. */
     int (*unary_f32)(uint32_t op, float param, int64_t n, const float *a, float *o);
     /* Σ x[i] for i < n (contiguous), accumulated in float64 (AVX2 and
-     * AVX-512: blocks of 64 or 128 summed in float32 first, error within
-     * 3·2^-24·Σ|x|). */
+     * AVX-512: blocks of 8 vectors summed in float32 first, vmath.h's
+     * sum_f32_blocks, error within 3·2^-24·Σ|x|). */
     double (*sum_f32)(const float *x, int64_t n);
     double (*sum_f64)(const double *x, int64_t n);
     /* The index of the first largest (want_min 0) or smallest (1) of

@@ -1175,8 +1175,7 @@ static void desc1(trueno_tensor_desc *t, void *buf, int64_t n)
  * rate), sgemm at 128³ and 512³ (matmul: the rate from the difference of
  * the two, the fixed start from the small one, as a GEMM's efficiency
  * grows with its size), a 1-element add (launch latency: the mean of 64
- * back to back after a warm-up call, as a small op's calls run); then the
- * add, the 128³ product and the sum four times each back to back. 35-45 ms here
+ * back to back); each timed run follows an untimed one of the same op. 35-45 ms here
  * (a cold trueno-bench --first-op, 1 or 2 threads), once per machine. */
 static bool calibrate(x86_device *d)
 {
@@ -1193,15 +1192,27 @@ static bool calibrate(x86_device *d)
     trueno_op_desc op = {sizeof op, TRUENO_OP_ADD, TRUENO_DTYPE_FLOAT32, 2, 1, 0, in, out, &p};
     trueno_op_desc sum = {sizeof sum, TRUENO_OP_SUM, TRUENO_DTYPE_FLOAT32, 1, 1, 0, in, out, &p};
     double best[5] = {1e30, 1e30, 1e30, 1e30, 1e30};
+    /* each measured op runs once untimed just before (the launch: 64 times
+     * after one), as a run of ops meets it: a cold first run waited for the
+     * pool's threads to wake and for its data (a fixed start of 157 us was
+     * cached once on 2 threads here, sending 64³ products to the reference
+     * at 16x the time; an element-wise rate a third of the steady one, on
+     * 16 threads, sent 64M-element exps to a GPU at 3.5x; the one-element
+     * add cold cost 0.6-1.9 us against ~30 ns) */
     for (int rep = 0; rep < 3; rep++) {
         desc1(&ta, buf, 1); desc1(&tb, buf + N, 1); desc1(&to, buf + 2 * N, 1);
-        run_elementwise(d, &op); /* warm: a cold first call (its code and data out of cache) cost 0.6-1.9 us here */
+        run_elementwise(d, &op);
         double t0 = now_ns();
         for (int i = 0; i < LAUNCH_RUNS; i++) run_elementwise(d, &op);
         double t1 = now_ns();
         desc1(&ta, buf, N); desc1(&tb, buf + N, N); desc1(&to, buf + 2 * N, N);
         run_elementwise(d, &op);
+        double t2a = now_ns();
+        run_elementwise(d, &op);
         double t2 = now_ns();
+        x86_gemm(h, d->k, TRUENO_DTYPE_FLOAT32, G0, G0, G0, 1, buf, G0, 1, buf + N, G0, 1, 0, NULL, 0, 0, buf + 2 * N,
+                 G0, 1);
+        double t3a = now_ns();
         x86_gemm(h, d->k, TRUENO_DTYPE_FLOAT32, G0, G0, G0, 1, buf, G0, 1, buf + N, G0, 1, 0, NULL, 0, 0, buf + 2 * N,
                  G0, 1);
         double t3 = now_ns();
@@ -1211,41 +1222,13 @@ static bool calibrate(x86_device *d)
         desc1(&to, buf + 2 * N, 1);
         p.ints[0] = 1; /* the one axis */
         run_sum(d, &sum);
+        double t5a = now_ns();
+        run_sum(d, &sum);
         p.ints[0] = 0;
         double t5 = now_ns();
-        double t[5] = {(t1 - t0) / LAUNCH_RUNS, t2 - t1, t3 - t2, t4 - t3, t5 - t4};
+        double t[5] = {(t1 - t0) / LAUNCH_RUNS, t2 - t2a, t3 - t3a, t4 - t3, t5 - t5a};
         for (int i = 0; i < 5; i++) best[i] = t[i] < best[i] ? t[i] : best[i];
     }
-    /* the add, the 128³ product and the sum again, each back to back as a
-     * run of ops meets them: after the other measurements, a first run
-     * waited for the pool's threads to wake and for its data (a fixed
-     * start of 157 us was cached once on 2 threads here, sending 64³
-     * products to the reference at 16x the time; an element-wise rate a
-     * third of the steady one, on 16 threads, sent 64M-element exps to a
-     * GPU at 3.5x) */
-    desc1(&ta, buf, N); desc1(&tb, buf + N, N); desc1(&to, buf + 2 * N, N);
-    for (int rep = 0; rep < 4; rep++) {
-        double t0 = now_ns();
-        run_elementwise(d, &op);
-        double t = now_ns() - t0;
-        best[1] = t < best[1] ? t : best[1];
-    }
-    for (int rep = 0; rep < 4; rep++) {
-        double t0 = now_ns();
-        x86_gemm(h, d->k, TRUENO_DTYPE_FLOAT32, G0, G0, G0, 1, buf, G0, 1, buf + N, G0, 1, 0, NULL, 0, 0, buf + 2 * N,
-                 G0, 1);
-        double t = now_ns() - t0;
-        best[2] = t < best[2] ? t : best[2];
-    }
-    desc1(&to, buf + 2 * N, 1);
-    p.ints[0] = 1;
-    for (int rep = 0; rep < 4; rep++) {
-        double t0 = now_ns();
-        run_sum(d, &sum);
-        double t = now_ns() - t0;
-        best[4] = t < best[4] ? t : best[4];
-    }
-    p.ints[0] = 0;
     h->aligned_free(h->ctx, buf);
     double f0 = 2.0 * G0 * G0 * G0, f1 = 2.0 * G1 * G1 * G1;
     d->cost.launch_ns = best[0] > 20 ? best[0] : 20;
